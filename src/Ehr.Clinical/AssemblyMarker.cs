@@ -1,0 +1,1 @@
+namespace Ehr.Clinical; internal static class AssemblyMarker { }

@@ -1,0 +1,1 @@
+namespace Ehr.GraphQL; internal static class AssemblyMarker { }

@@ -1,0 +1,1 @@
+namespace Ehr.IntegrationTests; public class SmokeShould { [Fact] public void Build() => Assert.True(true); }
