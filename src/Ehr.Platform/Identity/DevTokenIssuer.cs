@@ -1,0 +1,67 @@
+using Ehr.Platform.Errors;
+using Ehr.Platform.Tenancy;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ehr.Platform.Identity;
+
+/// <summary>
+/// Issues local-development bearer tokens (<c>./ehr token</c>) signed with the <see cref="LocalSigningKey"/>. The OIDC
+/// server replaces this for real sign-in; the token shape (sub, tenant, role) stays the same.
+/// </summary>
+public sealed class DevTokenIssuer(LocalSigningKey key, TimeProvider clock)
+{
+    public string Issue(string? tenantSlug, string userId, IReadOnlyList<string> roles, int minutes = 60)
+    {
+        var errors = new List<FieldError>();
+        if (tenantSlug is not null)
+        {
+            errors.AddRange(TenantSlug.Validate(tenantSlug, "tenant"));
+        }
+
+        if (string.IsNullOrWhiteSpace(userId) || userId.Length > 200)
+        {
+            errors.Add(new FieldError("user", ErrorCodes.Required, "A user id of at most 200 characters is required."));
+        }
+
+        if (roles.Count == 0)
+        {
+            errors.Add(new FieldError("role", ErrorCodes.Required, "At least one role is required."));
+        }
+
+        foreach (var role in roles.Where(r => !Permissions.IsKnownRole(r)))
+        {
+            errors.Add(new FieldError("role", ErrorCodes.InvalidFormat,
+                $"Unknown role '{role}'. Known: {string.Join(", ", Permissions.BuiltInTenantRoles.Append(Permissions.PlatformAdminRole))}."));
+        }
+
+        if (minutes is < 1 or > 24 * 60)
+        {
+            errors.Add(new FieldError("minutes", ErrorCodes.OutOfRange, "A token lives 1 to 1440 minutes."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw EhrException.Validation(errors);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object> { [EhrClaims.Subject] = userId };
+        if (tenantSlug is not null)
+        {
+            claims[EhrClaims.Tenant] = tenantSlug;
+        }
+
+        claims[EhrClaims.Role] = roles.Count == 1 ? roles[0] : roles.ToArray();
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = LocalSigningKey.Issuer,
+            Audience = LocalSigningKey.Audience,
+            Claims = claims,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(minutes),
+            SigningCredentials = new SigningCredentials(key.Key, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+}

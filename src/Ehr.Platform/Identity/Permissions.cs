@@ -1,0 +1,39 @@
+namespace Ehr.Platform.Identity;
+
+/// <summary>
+/// Fine-grained permissions checked in the module use cases, and the built-in roles as sets of them. Identity and
+/// access (roles as tenant configuration, custom roles) builds on these names; never rename one.
+/// </summary>
+public static class Permissions
+{
+    public const string PatientRead = "patient.read";
+    public const string PatientWrite = "patient.write";
+    public const string AuditRead = "audit.read";
+    public const string LocationRead = "location.read";
+    public const string TenantAdmin = "tenant.admin";
+    public const string PlatformAdmin = "platform.admin";
+
+    /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
+    public const string PlatformAdminRole = "platform-admin";
+
+    private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
+    {
+        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin],
+        ["physician"] = [PatientRead, PatientWrite, LocationRead],
+        ["nurse-practitioner"] = [PatientRead, PatientWrite, LocationRead],
+        ["nurse"] = [PatientRead, PatientWrite, LocationRead],
+        ["medical-assistant"] = [PatientRead, PatientWrite, LocationRead],
+        ["front-desk"] = [PatientRead, PatientWrite, LocationRead],
+        ["biller"] = [PatientRead, LocationRead],
+        ["auditor"] = [AuditRead, LocationRead],
+        ["api-client"] = [PatientRead, PatientWrite, LocationRead],
+    };
+
+    public static IReadOnlyCollection<string> BuiltInTenantRoles => TenantRoles.Keys;
+
+    public static bool IsKnownRole(string role) =>
+        TenantRoles.ContainsKey(role) || role == PlatformAdminRole;
+
+    internal static IEnumerable<string> ForTenantRole(string role) =>
+        TenantRoles.TryGetValue(role, out var permissions) ? permissions : [];
+}
