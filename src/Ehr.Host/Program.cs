@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
-await app.RunAsync();
+using Ehr.Host.Cli;
+
+// `Ehr.Host <verb>`: serve (the default), up, worker, migrate, tenants, token, audit. `./ehr` runs these.
+return await Commands.Build().Parse(args.Length == 0 ? ["serve"] : args).InvokeAsync();

@@ -1,3 +1,4 @@
+using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -11,10 +12,11 @@ public sealed record AuditVerification(string Tenant, long Entries, bool Intact,
 /// Walks a tenant's audit chain from the first entry, recomputing every hash. Reports the first entry whose content,
 /// link or position does not match, and a head that points past the last entry (entries removed from the end).
 /// </summary>
-public sealed class AuditVerifier(TenantDbContext db)
+public sealed class AuditVerifier(TenantDbContext db, ActorContext actors)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct = default)
     {
+        actors.Demand(Permissions.AuditRead);
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -1,1 +1,0 @@
-namespace Ehr.Clinical; internal static class AssemblyMarker { }

@@ -1,0 +1,32 @@
+using Ehr.Clinical.Patients;
+using Ehr.Platform.Persistence;
+using Ehr.Platform.Provisioning;
+using Ehr.Platform.Schema;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ehr.Clinical;
+
+/// <summary>The clinical module: patients and their chart.</summary>
+public static class ClinicalModule
+{
+    public static IServiceCollection AddEhrClinical(this IServiceCollection services)
+    {
+        services.AddSingleton<ITenantSchemaContributor, ClinicalSchema>();
+        services.AddSingleton<ITenantModelConfiguration, PatientModel>();
+        services.AddSingleton<IStarterPackSection, PatientsSection>();
+        services.AddScoped<PatientValidator>();
+        services.AddScoped<RegisterPatient>();
+        services.AddScoped<UpdatePatient>();
+        services.AddScoped<GetPatient>();
+        services.AddScoped<SearchPatients>();
+        return services;
+    }
+
+    private sealed class ClinicalSchema : ITenantSchemaContributor
+    {
+        public int Order => 100;
+
+        public IReadOnlyList<SchemaMigration> Migrations { get; } =
+            SchemaMigration.FromResources(typeof(ClinicalSchema).Assembly, "clinical", "Schema/Tenant");
+    }
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ehr.Platform.Audit;
+using Ehr.Platform.Errors;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Ehr.Clinical.Patients;
+
+/// <summary>What to look for; criteria combine with AND. No criteria lists everyone in name order.</summary>
+public sealed record PatientSearch(
+    string? Name = null,
+    string? BirthDate = null,
+    string? Mrn = null,
+    string? Phone = null,
+    bool IncludeInactive = false,
+    int First = 20,
+    string? After = null);
+
+public sealed record PatientPage(IReadOnlyList<PatientEdge> Edges, bool HasNextPage, int PageSize)
+{
+    public string? EndCursor => Edges.Count > 0 ? Edges[^1].Cursor : null;
+}
+
+public sealed record PatientEdge(Patient Node, string Cursor);
+
+/// <summary>
+/// Finds patients by name (word prefixes, and typo-tolerant trigram word similarity), birth date, MRN or phone.
+/// Keyset pagination in a stable order: name matches where every word is a prefix come first, then the fuzzy ones;
+/// within each, family name, given names, id. Cursors are opaque and bound to the criteria they came from.
+/// </summary>
+public sealed class SearchPatients(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientValidator validator)
+{
+    public const int MaxPageSize = 100;
+    public const int MaxNameWords = 5;
+
+    /// <summary>Lower than pg_trgm's default 0.6 so one transposed or missing letter still finds the name.</summary>
+    private const string FuzzyThreshold = "0.4";
+
+    public async Task<PatientPage> HandleAsync(PatientSearch search, CancellationToken ct)
+    {
+        actors.Demand(Permissions.PatientRead);
+        var (query, errors) = Parse(search);
+        if (errors.Count > 0)
+        {
+            throw EhrException.Validation(errors);
+        }
+
+        var sql = new StringBuilder("SELECT p.* FROM patients p WHERE true");
+        var parameters = new List<NpgsqlParameter>();
+        string P(object value)
+        {
+            parameters.Add(new NpgsqlParameter { Value = value });
+            return "$" + parameters.Count;
+        }
+
+        var rank = "0";
+        if (query.Words.Count > 0)
+        {
+            var prefixes = new List<string>();
+            foreach (var word in query.Words)
+            {
+                var like = P("% " + EscapeLike(word) + "%");
+                prefixes.Add($"p.search_name LIKE {like}");
+                sql.Append(CultureInfo.InvariantCulture, $" AND (p.search_name LIKE {like} OR {P(word)} <% p.search_name)");
+            }
+
+            rank = $"(CASE WHEN {string.Join(" AND ", prefixes)} THEN 0 ELSE 1 END)";
+        }
+
+        if (query.BirthDate is { } birthDate)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND p.birth_date = {P(birthDate)}");
+        }
+
+        if (query.Mrn is { } mrn)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND p.mrn = {P(mrn)}");
+        }
+
+        if (query.Phone is { } phone)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND p.phone_numbers @> ARRAY[{P(phone)}]::text[]");
+        }
+
+        if (!search.IncludeInactive)
+        {
+            sql.Append(" AND p.active");
+        }
+
+        if (query.After is { } after)
+        {
+            sql.Append(CultureInfo.InvariantCulture,
+                $" AND ({rank}, p.sort_key, p.id) > ({P(after.Rank)}, {P(after.SortKey)}::text COLLATE \"C\", {P(after.Id)})");
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {rank}, p.sort_key, p.id LIMIT {P(search.First + 1)}");
+
+        return await db.InTransactionAsync(async token =>
+        {
+            if (query.Words.Count > 0)
+            {
+                await db.Database.ExecuteSqlRawAsync($"SET LOCAL pg_trgm.word_similarity_threshold = {FuzzyThreshold}", token);
+            }
+
+            var rows = await db.Set<Patient>().FromSqlRaw(sql.ToString(), parameters.ToArray<object>()).AsNoTracking().ToListAsync(token);
+            var hasNext = rows.Count > search.First;
+            if (hasNext)
+            {
+                rows.RemoveAt(rows.Count - 1);
+            }
+
+            var edges = rows.Select(p => new PatientEdge(p, Cursor.Encode(
+                new Cursor(query.RankOf(p), p.SortKey, p.Id, query.Fingerprint)))).ToList();
+            await audit.RecordAsync(new AuditEvent("patient.search", "Patient", null, new
+            {
+                criteria = new { search.Name, search.BirthDate, search.Mrn, search.Phone, search.IncludeInactive },
+                returned = rows.Select(p => p.Id),
+            }), token);
+            return new PatientPage(edges, hasNext, search.First);
+        }, ct);
+    }
+
+    private (ParsedQuery Query, List<FieldError> Errors) Parse(PatientSearch search)
+    {
+        var errors = new List<FieldError>();
+        if (search.First is < 1 or > MaxPageSize)
+        {
+            errors.Add(new FieldError("first", ErrorCodes.OutOfRange, $"Ask for 1 to {MaxPageSize} patients."));
+        }
+
+        var words = new List<string>();
+        if (!string.IsNullOrWhiteSpace(search.Name))
+        {
+            if (search.Name.Length > 100)
+            {
+                errors.Add(new FieldError("name", ErrorCodes.TooLong, "At most 100 characters."));
+            }
+            else
+            {
+                words = PatientNames.Normalize(search.Name).Split(' ').Distinct().ToList();
+                if (words.Count > MaxNameWords)
+                {
+                    errors.Add(new FieldError("name", ErrorCodes.OutOfRange, $"At most {MaxNameWords} words."));
+                }
+            }
+        }
+
+        DateOnly? birthDate = null;
+        if (!string.IsNullOrWhiteSpace(search.BirthDate))
+        {
+            if (DateOnly.TryParseExact(search.BirthDate.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            {
+                birthDate = d;
+            }
+            else
+            {
+                errors.Add(new FieldError("birthDate", ErrorCodes.InvalidFormat, "Use a calendar date in the form YYYY-MM-DD."));
+            }
+        }
+
+        string? mrn = null;
+        if (!string.IsNullOrWhiteSpace(search.Mrn))
+        {
+            mrn = search.Mrn.Trim();
+            if (!MedicalRecordNumber.IsWellFormed(mrn))
+            {
+                errors.Add(new FieldError("mrn", ErrorCodes.InvalidFormat, "Not a medical record number (digits with a valid check digit)."));
+            }
+        }
+
+        string? phone = null;
+        if (!string.IsNullOrWhiteSpace(search.Phone))
+        {
+            phone = search.Phone.Length <= 40 ? validator.Phone(search.Phone) : null;
+            if (phone is null)
+            {
+                errors.Add(new FieldError("phone", ErrorCodes.InvalidFormat, "Not a valid phone number."));
+            }
+        }
+
+        var fingerprint = Fingerprint(string.Join(' ', words), birthDate, mrn, phone, search.IncludeInactive);
+        Cursor? after = null;
+        if (!string.IsNullOrEmpty(search.After))
+        {
+            after = Cursor.Decode(search.After);
+            if (after is null || after.Fingerprint != fingerprint)
+            {
+                errors.Add(new FieldError("after", ErrorCodes.InvalidFormat,
+                    "This cursor is malformed or belongs to a different search; start again without it."));
+            }
+        }
+
+        return (new ParsedQuery(words, birthDate, mrn, phone, after, fingerprint), errors);
+    }
+
+    private static string Fingerprint(params object?[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(parts))))[..16];
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+            .Replace("_", "\\_", StringComparison.Ordinal);
+
+    private sealed record ParsedQuery(IReadOnlyList<string> Words, DateOnly? BirthDate, string? Mrn, string? Phone,
+        Cursor? After, string Fingerprint)
+    {
+        /// <summary>The same rank the SQL computes: 0 when every word starts a word of the name.</summary>
+        public int RankOf(Patient p) =>
+            Words.All(w => p.SearchName.Contains(" " + w, StringComparison.Ordinal)) ? 0 : 1;
+    }
+
+    private sealed record Cursor(int Rank, string SortKey, Guid Id, string Fingerprint)
+    {
+        private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+        public static string Encode(Cursor c) =>
+            Base64Url(JsonSerializer.SerializeToUtf8Bytes(new object[] { c.Rank, c.SortKey, c.Id, c.Fingerprint }, Options));
+
+        public static Cursor? Decode(string text)
+        {
+            try
+            {
+                var padded = text.Replace('-', '+').Replace('_', '/');
+                padded = padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '=');
+                using var doc = JsonDocument.Parse(Convert.FromBase64String(padded));
+                var a = doc.RootElement;
+                return a.ValueKind == JsonValueKind.Array && a.GetArrayLength() == 4
+                    ? new Cursor(a[0].GetInt32(), a[1].GetString()!, a[2].GetGuid(), a[3].GetString()!)
+                    : null;
+            }
+            catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        private static string Base64Url(byte[] bytes) =>
+            Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+}

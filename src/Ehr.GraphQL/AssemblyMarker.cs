@@ -1,1 +1,0 @@
-namespace Ehr.GraphQL; internal static class AssemblyMarker { }

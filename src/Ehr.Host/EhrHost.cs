@@ -1,0 +1,86 @@
+using Ehr.Clinical;
+using Ehr.GraphQL;
+using Ehr.Platform;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace Ehr.Host;
+
+/// <summary>
+/// The composition root: every module's <c>AddX()</c> and <c>UseX()/MapX()</c>, shared by the web host, the worker
+/// and the CLI verbs (and by the tests, which start the same host on a free port).
+/// </summary>
+public static class EhrHost
+{
+    /// <summary>Environment variables the README documents, mapped onto configuration keys.</summary>
+    private static readonly Dictionary<string, string> EnvironmentAliases = new()
+    {
+        ["EHR_DATABASE_URL"] = "Database:Url",
+        ["EHR_DATA_DIR"] = "Ehr:DataDir",
+    };
+
+    public static void AddEhrConfiguration(this IConfigurationBuilder configuration, IDictionary<string, string?>? overrides = null)
+    {
+        var aliased = EnvironmentAliases
+            .Select(a => (a.Value, Environment.GetEnvironmentVariable(a.Key)))
+            .Where(a => !string.IsNullOrEmpty(a.Item2))
+            .ToDictionary(a => a.Item1, a => a.Item2);
+        configuration.AddInMemoryCollection(aliased);
+        if (overrides is not null)
+        {
+            configuration.AddInMemoryCollection(overrides);
+        }
+    }
+
+    public static void AddEhrModules(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEhrPlatform(configuration);
+        services.AddEhrClinical();
+    }
+
+    /// <summary>The web host: APIs, health, jobs dashboard. Bound to loopback unless configured otherwise.</summary>
+    public static WebApplication BuildWeb(string[] args, IDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddEhrConfiguration(overrides);
+        ConfigureLogging(builder.Host, builder.Configuration);
+        builder.Services.AddEhrModules(builder.Configuration);
+        builder.Services.AddEhrGraphQLSchema();
+        AddTelemetry(builder.Services, builder.Configuration);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        var app = builder.Build();
+        app.UseEhrPlatform();
+        return app;
+    }
+
+    private static void ConfigureLogging(IHostBuilder host, IConfiguration configuration) =>
+        host.UseSerilog((_, log) =>
+        {
+            log.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+            if (configuration.GetValue<bool>("Logging:Json"))
+            {
+                log.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                log.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
+
+    /// <summary>Traces and metrics are always collected; they leave the process only when an OTLP endpoint is configured.</summary>
+    private static void AddTelemetry(IServiceCollection services, ConfigurationManager configuration)
+    {
+        var otel = services.AddOpenTelemetry()
+            .WithTracing(t => t.AddSource("Ehr.*").AddAspNetCoreInstrumentation().AddNpgsql())
+            .WithMetrics(m => m.AddMeter("Ehr.*").AddAspNetCoreInstrumentation().AddMeter("Npgsql"));
+        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+    }
+}
