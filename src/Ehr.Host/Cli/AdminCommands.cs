@@ -27,7 +27,7 @@ internal static class AdminCommands
                 {
                     var task = progress.AddTask($"Tenants (0/{total})", maxValue: Math.Max(total, 1));
                     var done = 0;
-                    report = await migrator.MigrateTenantsAsync(new Progress<TenantMigrationResult>(_ =>
+                    report = await migrator.MigrateTenantsAsync(null, new Progress<TenantMigrationResult>(_ =>
                     {
                         var n = Interlocked.Increment(ref done);
                         task.Description = $"Tenants ({n}/{total})";

@@ -18,7 +18,7 @@ internal sealed class ReadinessCheck(NpgsqlDataSource dataSource, SchemaMigrator
             }
 
             await using var cmd = dataSource.CreateCommand(
-                "SELECT count(*) FROM platform.tenants WHERE status = 'active' AND schema_version <> $1");
+                "SELECT count(*) FROM platform.tenants WHERE status = 'active' AND schema_version < $1");
             cmd.Parameters.AddWithValue(migrator.LatestTenantVersion);
             var behind = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
             return behind == 0

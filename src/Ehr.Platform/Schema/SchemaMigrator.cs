@@ -107,10 +107,10 @@ public sealed class SchemaMigrator
     }
 
     /// <summary>Migrates every tenant with bounded parallelism; reports each one, never stops at the first failure.</summary>
-    public async Task<TenantMigrationReport> MigrateTenantsAsync(IProgress<TenantMigrationResult>? progress = null,
-        CancellationToken ct = default)
+    public async Task<TenantMigrationReport> MigrateTenantsAsync(IReadOnlyList<Tenant>? only = null,
+        IProgress<TenantMigrationResult>? progress = null, CancellationToken ct = default)
     {
-        var tenants = await _catalog.ListAsync(ct);
+        var tenants = only ?? await _catalog.ListAsync(ct);
         var results = new List<TenantMigrationResult>(tenants.Count);
         var gate = new object();
         var clock = Stopwatch.StartNew();

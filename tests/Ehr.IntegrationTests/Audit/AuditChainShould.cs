@@ -1,0 +1,88 @@
+using Ehr.Clinical.Patients;
+using Ehr.IntegrationTests.Infrastructure;
+using Ehr.Platform.Audit;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Jobs;
+using Ehr.Platform.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
+using static Ehr.IntegrationTests.Tenancy.ProvisioningShould;
+
+namespace Ehr.IntegrationTests.Audit;
+
+public sealed class AuditChainShould : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.SharedAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task StayLinearUnderConcurrentWriters()
+    {
+        var tenant = await _host.CreateTenantAsync("audit-conc", "dermatology");
+        var before = await VerifyAsync(tenant);
+
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(i => InTenant(tenant, sp =>
+            sp.GetRequiredService<RegisterPatient>().HandleAsync(new PatientInput(new NameInput("Con" + i, "Current"), "1990-01-01", "unknown"), default))));
+
+        var after = await VerifyAsync(tenant);
+        Assert.True(after.Intact, after.Problem);
+        Assert.Equal(before.Entries + 24, after.Entries);
+        await using var sql = await _host.OpenSqlAsync();
+        await Exec(sql, $"SET ROLE {tenant.SchemaName}");
+        Assert.Equal(after.Entries, await Scalar<long>(sql, $"SELECT max(seq) FROM {tenant.SchemaName}.audit_log"));
+        Assert.Equal(after.Entries, await Scalar<long>(sql, $"SELECT count(DISTINCT prev_hash) FROM {tenant.SchemaName}.audit_log"));
+    }
+
+    [Theory]
+    [InlineData("UPDATE {s}.audit_log SET actor_id = 'mallory' WHERE seq = 5", 5L)]
+    [InlineData("UPDATE {s}.audit_log SET details = NULL WHERE seq = 3", 3L)]
+    [InlineData("DELETE FROM {s}.audit_log WHERE seq = 7", 7L)]
+    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 16L)]
+    public async Task CatchTamperingByTheSchemaOwner(string tamper, long brokenAt)
+    {
+        // The dermatology pack writes 16 entries (15 patients and the provisioning). Only the owner role can change
+        // them; the tenant role cannot (see DatabaseIsolationShould). Verification must still catch the owner.
+        var tenant = await _host.CreateTenantAsync("audit-tamper", "dermatology");
+        Assert.True((await VerifyAsync(tenant)).Intact);
+        await using var sql = await _host.OpenSqlAsync();
+        await Exec(sql, "SET ROLE ehr_owner; " + tamper.Replace("{s}", tenant.SchemaName, StringComparison.Ordinal));
+
+        var result = await VerifyAsync(tenant);
+
+        Assert.False(result.Intact);
+        Assert.Equal(brokenAt, result.FirstBrokenSeq);
+    }
+
+    [Fact]
+    public async Task RecordEveryVerificationFromTheNightlyJobPerTenant()
+    {
+        var tenant = await _host.CreateTenantAsync("audit-job", "dermatology");
+        var jobs = _host.Services.GetRequiredService<AuditVerificationJobs>();
+
+        await jobs.DispatchAllAsync(default);
+
+        await using var sql = await _host.OpenSqlAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long rows = 0;
+        while (DateTime.UtcNow < deadline && rows == 0)
+        {
+            rows = await Scalar<long>(sql, "SELECT count(*) FROM platform.audit_verifications WHERE tenant_id = $1 AND intact", tenant.Id);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(1L, rows);
+    }
+
+    private Task<AuditVerification> VerifyAsync(Tenant tenant) =>
+        InTenant(tenant, sp => sp.GetRequiredService<AuditVerifier>().VerifyAsync());
+
+    private async Task<T> InTenant<T>(Tenant tenant, Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Bind(tenant);
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Bind(Actor.System("test", tenant.Slug));
+        return await work(scope.ServiceProvider);
+    }
+}

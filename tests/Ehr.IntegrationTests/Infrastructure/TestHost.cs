@@ -1,0 +1,150 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ehr.Host;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Provisioning;
+using Ehr.Platform.Schema;
+using Ehr.Platform.Tenancy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Ehr.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host (same composition root as <c>./ehr up</c>) on Kestrel at 127.0.0.1 and a free port, against the test
+/// cluster. One per test assembly; each test class provisions its own tenants with unique slugs.
+/// </summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static TestHost? _shared;
+
+    private TestHost(WebApplication app, Uri address, string dataDir)
+    {
+        App = app;
+        Address = address;
+        DataDir = dataDir;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Address { get; }
+
+    public string DataDir { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>The assembly-wide host, with a job server polling fast so job tests finish quickly.</summary>
+    public static async Task<TestHost> SharedAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return _shared ??= await StartAsync(new Dictionary<string, string?>
+            {
+                ["Jobs:RunServer"] = "true",
+                ["Jobs:QueuePollInterval"] = "00:00:00.200",
+                ["Jobs:WorkerCount"] = "2",
+            });
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("ehr-test-data-").FullName;
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Database:Url"] = TestDatabase.Url,
+            ["Ehr:DataDir"] = dataDir,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Jobs:RunServer"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["StarterPacks:Directory"] = Path.Combine(TestDatabase.RepoRoot, "tenant-templates"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
+        var app = EhrHost.BuildWeb([], overrides);
+        await app.Services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestHost(app, new Uri(address), dataDir);
+    }
+
+    /// <summary>A new tenant with a unique slug (prefix + random suffix) from a starter pack.</summary>
+    public async Task<Tenant> CreateTenantAsync(string prefix, string pack = "primary-care")
+    {
+        var slug = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+        return await Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "Test " + prefix, pack));
+    }
+
+    public string Token(string? tenant, string user, params string[] roles) =>
+        Services.GetRequiredService<DevTokenIssuer>().Issue(tenant, user, roles);
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>An open connection as the application's login role (no tenant role set).</summary>
+    public async Task<NpgsqlConnection> OpenSqlAsync() =>
+        await Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Directory.Delete(DataDir, recursive: true);
+    }
+}
+
+/// <summary>A GraphQL answer: the raw status, <c>data</c> and the first error's code and field paths.</summary>
+public sealed record GraphQLResult(int Status, JsonNode? Data, JsonArray? Errors)
+{
+    public string? Code => Errors?[0]?["extensions"]?["code"]?.GetValue<string>();
+
+    public IReadOnlyList<string> FieldPaths => Errors?[0]?["extensions"]?["fields"]?.AsArray()
+        .Select(f => f!["path"]!.GetValue<string>()).ToList() ?? [];
+
+    public JsonNode DataOrThrow => Errors is { Count: > 0 }
+        ? throw new InvalidOperationException("GraphQL errors: " + Errors.ToJsonString())
+        : Data ?? throw new InvalidOperationException("No data.");
+}
+
+public static class GraphQLClient
+{
+    public static async Task<GraphQLResult> GraphQLAsync(this HttpClient client, string query, object? variables = null,
+        Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = JsonContent.Create(new { query, variables }),
+        };
+        request.Headers.Accept.ParseAdd("application/graphql-response+json");
+        configure?.Invoke(request);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var body = text.Length > 0 ? JsonNode.Parse(text) : null;
+        return new GraphQLResult((int)response.StatusCode, body?["data"], body?["errors"]?.AsArray());
+    }
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+}

@@ -1,1 +1,0 @@
-namespace Ehr.IntegrationTests; public class SmokeShould { [Fact] public void Build() => Assert.True(true); }
