@@ -74,14 +74,23 @@ internal static class AdminCommands
         var list = new Command("list", "List tenants.");
         list.SetAction((_, ct) => CliHost.RunAsync(async services =>
         {
-            var table = new Table().AddColumns("Slug", "Name", "Status", "Pack", "Schema version", "Created");
-            foreach (var t in await services.GetRequiredService<TenantCatalog>().ListAsync(ct))
+            var rows = (await services.GetRequiredService<TenantCatalog>().ListAsync(ct))
+                .Select(t => new[]
+                {
+                    t.Slug, t.DisplayName, t.Status.ToString().ToLowerInvariant(), t.StarterPack,
+                    t.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    t.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                })
+                .ToList();
+            // A table for people, tab-separated lines for scripts.
+            if (Console.IsOutputRedirected)
             {
-                table.AddRow(Markup.Escape(t.Slug), Markup.Escape(t.DisplayName), t.Status.ToString().ToLowerInvariant(),
-                    Markup.Escape(t.StarterPack), t.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    t.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+                rows.ForEach(r => Console.WriteLine(string.Join('\t', r)));
+                return 0;
             }
 
+            var table = new Table().AddColumns("Slug", "Name", "Status", "Pack", "Schema version", "Created");
+            rows.ForEach(r => table.AddRow(r.Select(Markup.Escape).ToArray()));
             AnsiConsole.Write(table);
             return 0;
         }));

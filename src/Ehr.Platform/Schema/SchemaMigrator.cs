@@ -54,7 +54,9 @@ public sealed class SchemaMigrator
         await ExecAsync(conn,
             $"SET LOCAL ROLE {SqlIdentifier.Quote(_options.OwnerRole)}; " +
             "CREATE SCHEMA IF NOT EXISTS platform; " +
-            "CREATE TABLE IF NOT EXISTS platform.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());",
+            "CREATE TABLE IF NOT EXISTS platform.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()); " +
+            $"GRANT USAGE ON SCHEMA platform TO {SqlIdentifier.Quote(appRole)}; " +
+            $"GRANT SELECT ON platform.schema_migrations TO {SqlIdentifier.Quote(appRole)};",
             ct);
         var applied = await AppliedAsync(conn, "platform.schema_migrations", ct);
         foreach (var migration in _platform.Where(m => !applied.Contains(m.Id)))
