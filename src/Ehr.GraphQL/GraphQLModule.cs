@@ -1,18 +1,49 @@
 using Ehr.GraphQL.Schema;
+using Ehr.GraphQL.Transport;
 using GraphQL;
+using GraphQL.Execution;
+using GraphQLParser.AST;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.GraphQL;
 
-/// <summary>The GraphQL API: the schema (here) and its HTTP transport (<c>Transport/</c>).</summary>
+/// <summary>The GraphQL API: the schema (<c>Schema/</c>) and our GraphQL-over-HTTP transport (<c>Transport/</c>).</summary>
 public static class GraphQLModule
 {
-    public static IServiceCollection AddEhrGraphQLSchema(this IServiceCollection services)
+    public static IServiceCollection AddEhrGraphQL(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddGraphQL(b => b
-            .AddSchema<EhrSchema>()
-            .AddSystemTextJson()
-            .AddGraphTypes(typeof(EhrSchema).Assembly));
+        var limits = configuration.GetSection(GraphQLTransportOptions.SectionName).Get<GraphQLTransportOptions>() ?? new GraphQLTransportOptions();
+        services.AddOptions<GraphQLTransportOptions>().Bind(configuration.GetSection(GraphQLTransportOptions.SectionName));
+        services.AddEhrGraphQLSchema(b => b
+            .AddComplexityAnalyzer(o =>
+            {
+                o.MaxDepth = limits.MaxDepth;
+                o.MaxComplexity = limits.MaxComplexity;
+            }));
+        services.AddSingleton<GraphQLHttpEndpoint>();
         return services;
     }
+
+    /// <summary>The schema alone (also what the schema snapshot test prints).</summary>
+    public static IServiceCollection AddEhrGraphQLSchema(this IServiceCollection services, Action<global::GraphQL.DI.IGraphQLBuilder>? configure = null)
+    {
+        services.AddGraphQL(b =>
+        {
+            b.AddSchema<EhrSchema>()
+                .AddSystemTextJson()
+                .AddGraphTypes(typeof(EhrSchema).Assembly)
+                .AddErrorInfoProvider(new EhrErrorInfoProvider())
+                // Resolvers share the request's DbContext, which allows one operation at a time.
+                .AddExecutionStrategy<SerialExecutionStrategy>(OperationType.Query);
+            configure?.Invoke(b);
+        });
+        return services;
+    }
+
+    public static IEndpointConventionBuilder MapEhrGraphQL(this IEndpointRouteBuilder endpoints, string pattern = "/graphql") =>
+        endpoints.Map(pattern, (HttpContext http) => http.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(http));
 }

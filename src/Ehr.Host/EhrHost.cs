@@ -49,12 +49,13 @@ public static class EhrHost
         builder.Configuration.AddEhrConfiguration(overrides);
         ConfigureLogging(builder.Host, builder.Configuration);
         builder.Services.AddEhrModules(builder.Configuration);
-        builder.Services.AddEhrGraphQLSchema();
+        builder.Services.AddEhrGraphQL(builder.Configuration);
         AddTelemetry(builder.Services, builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         var app = builder.Build();
         app.UseEhrPlatform();
+        app.MapEhrGraphQL();
         return app;
     }
 

@@ -7,7 +7,6 @@ using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Ehr.Clinical.Patients;
 
@@ -51,14 +50,15 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         }
 
         var sql = new StringBuilder("SELECT p.* FROM patients p WHERE true");
-        var parameters = new List<NpgsqlParameter>();
+        // EF turns {n} into a real parameter; values never enter the SQL text.
+        var parameters = new List<object>();
         string P(object value)
         {
-            parameters.Add(new NpgsqlParameter { Value = value });
-            return "$" + parameters.Count;
+            parameters.Add(value);
+            return "{" + (parameters.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
         }
 
-        var rank = "0";
+        var rank = "";
         if (query.Words.Count > 0)
         {
             var prefixes = new List<string>();
@@ -92,13 +92,16 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             sql.Append(" AND p.active");
         }
 
+        // Without a name every row ranks alike: leaving the rank out lets the (sort_key, id) index serve the order.
+        var key = query.Words.Count > 0 ? $"{rank}, p.sort_key, p.id" : "p.sort_key, p.id";
         if (query.After is { } after)
         {
+            var bound = query.Words.Count > 0 ? $"{P(after.Rank)}, " : "";
             sql.Append(CultureInfo.InvariantCulture,
-                $" AND ({rank}, p.sort_key, p.id) > ({P(after.Rank)}, {P(after.SortKey)}::text COLLATE \"C\", {P(after.Id)})");
+                $" AND ({key}) > ({bound}{P(after.SortKey)}::text COLLATE \"C\", {P(after.Id)})");
         }
 
-        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {rank}, p.sort_key, p.id LIMIT {P(search.First + 1)}");
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} LIMIT {P(search.First + 1)}");
 
         return await db.InTransactionAsync(async token =>
         {
@@ -107,7 +110,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
                 await db.Database.ExecuteSqlRawAsync($"SET LOCAL pg_trgm.word_similarity_threshold = {FuzzyThreshold}", token);
             }
 
-            var rows = await db.Set<Patient>().FromSqlRaw(sql.ToString(), parameters.ToArray<object>()).AsNoTracking().ToListAsync(token);
+            var rows = await db.Set<Patient>().FromSqlRaw(sql.ToString(), parameters.ToArray()).AsNoTracking().ToListAsync(token);
             var hasNext = rows.Count > search.First;
             if (hasNext)
             {
