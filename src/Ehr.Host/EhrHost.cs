@@ -45,7 +45,8 @@ public static class EhrHost
     /// <summary>The web host: APIs, health, jobs dashboard. Bound to loopback unless configured otherwise.</summary>
     public static WebApplication BuildWeb(string[] args, IDictionary<string, string?>? overrides = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings (appsettings.json) live beside the binary, wherever the command is run from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEhrConfiguration(overrides);
         ConfigureLogging(builder.Host, builder.Configuration);
         builder.Services.AddEhrModules(builder.Configuration);

@@ -9,7 +9,7 @@ internal static class CliHost
 {
     public static IHost Build()
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEhrConfiguration(new Dictionary<string, string?>
         {
             ["Jobs:RunServer"] = "false",

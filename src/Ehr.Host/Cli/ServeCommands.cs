@@ -26,7 +26,7 @@ internal static class ServeCommands
         var command = new Command("serve", "Serve the APIs (migrating first).") { port, address };
         command.SetAction(async (r, ct) =>
         {
-            var app = EhrHost.BuildWeb([], new Dictionary<string, string?> { ["Urls"] = $"http://{r.GetValue(address)}:{r.GetValue(port)}" });
+            await using var app = EhrHost.BuildWeb([], new Dictionary<string, string?> { ["Urls"] = $"http://{r.GetValue(address)}:{r.GetValue(port)}" });
             await MigrateAsync(app.Services, ct);
             PlatformModule.ScheduleRecurringJobs(app.Services);
             await app.RunAsync(ct);
@@ -41,7 +41,7 @@ internal static class ServeCommands
         var command = new Command("up", "Migrate, create the demo tenant on first run, serve on localhost and print how to use it.") { port };
         command.SetAction(async (r, ct) =>
         {
-            var app = EhrHost.BuildWeb([], new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{r.GetValue(port)}" });
+            await using var app = EhrHost.BuildWeb([], new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{r.GetValue(port)}" });
             await MigrateAsync(app.Services, ct);
             var demo = await EnsureDemoTenantAsync(app.Services, ct);
             PlatformModule.ScheduleRecurringJobs(app.Services);
@@ -59,7 +59,7 @@ internal static class ServeCommands
         var command = new Command("worker", "Run background jobs only (no HTTP).");
         command.SetAction(async (_, ct) =>
         {
-            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
             builder.Configuration.AddEhrConfiguration();
             builder.Services.AddEhrModules(builder.Configuration);
             using var host = builder.Build();
