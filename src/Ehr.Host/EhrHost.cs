@@ -1,6 +1,9 @@
 using Ehr.Clinical;
 using Ehr.GraphQL;
 using Ehr.Platform;
+using Ehr.Platform.Schema;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -58,6 +61,19 @@ public static class EhrHost
         app.UseEhrPlatform();
         app.MapEhrGraphQL();
         return app;
+    }
+
+    /// <summary>
+    /// The web host on 127.0.0.1 and a free port, platform schema migrated: what the tests and the benchmarks run.
+    /// </summary>
+    public static async Task<(WebApplication App, Uri Address)> StartOnLoopbackAsync(IDictionary<string, string?> overrides)
+    {
+        var settings = new Dictionary<string, string?>(overrides) { ["Urls"] = "http://127.0.0.1:0" };
+        var app = BuildWeb([], settings);
+        await app.Services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address));
     }
 
     private static void ConfigureLogging(IHostBuilder host, IConfiguration configuration) =>

@@ -72,6 +72,8 @@ public static class PlatformModule
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>()));
+        services.AddSingleton<AuditSealer>();
+        services.AddHostedService<AuditSealingService>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditLog>();

@@ -38,7 +38,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     public const int MaxNameWords = 5;
 
     /// <summary>Lower than pg_trgm's default 0.6 so one transposed or missing letter still finds the name.</summary>
-    private const string FuzzyThreshold = "0.4";
+    internal const string FuzzyThreshold = "0.4";
 
     public async Task<PatientPage> HandleAsync(PatientSearch search, CancellationToken ct)
     {
@@ -49,6 +49,44 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             throw EhrException.Validation(errors);
         }
 
+        var (sql, parameters) = ToSql(query, search);
+        return await db.InTransactionAsync(async token =>
+        {
+            if (query.Words.Count > 0)
+            {
+                await db.Database.ExecuteSqlRawAsync($"SET LOCAL pg_trgm.word_similarity_threshold = {FuzzyThreshold}", token);
+            }
+
+            var rows = await db.Set<Patient>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(token);
+            var hasNext = rows.Count > search.First;
+            if (hasNext)
+            {
+                rows.RemoveAt(rows.Count - 1);
+            }
+
+            var edges = rows.Select(p => new PatientEdge(p, Cursor.Encode(
+                new Cursor(query.RankOf(p), p.SortKey, p.Id, query.Fingerprint)))).ToList();
+            await audit.RecordAsync(new AuditEvent("patient.search", "Patient", null, new
+            {
+                criteria = new { search.Name, search.BirthDate, search.Mrn, search.Phone, search.IncludeInactive },
+                returned = rows.Select(p => p.Id),
+            }), token);
+            return new PatientPage(edges, hasNext, search.First);
+        }, ct);
+    }
+
+    /// <summary>
+    /// The search as one SQL statement with <c>{n}</c> placeholders (EF makes each a parameter). Internal so the
+    /// benchmark can time exactly this statement directly against PostgreSQL.
+    /// </summary>
+    internal (string Sql, object[] Parameters) Describe(PatientSearch search)
+    {
+        var (query, errors) = Parse(search);
+        return errors.Count == 0 ? ToSql(query, search) : throw EhrException.Validation(errors);
+    }
+
+    private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search)
+    {
         var sql = new StringBuilder("SELECT p.* FROM patients p WHERE true");
         // EF turns {n} into a real parameter; values never enter the SQL text.
         var parameters = new List<object>();
@@ -103,29 +141,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
 
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} LIMIT {P(search.First + 1)}");
 
-        return await db.InTransactionAsync(async token =>
-        {
-            if (query.Words.Count > 0)
-            {
-                await db.Database.ExecuteSqlRawAsync($"SET LOCAL pg_trgm.word_similarity_threshold = {FuzzyThreshold}", token);
-            }
-
-            var rows = await db.Set<Patient>().FromSqlRaw(sql.ToString(), parameters.ToArray()).AsNoTracking().ToListAsync(token);
-            var hasNext = rows.Count > search.First;
-            if (hasNext)
-            {
-                rows.RemoveAt(rows.Count - 1);
-            }
-
-            var edges = rows.Select(p => new PatientEdge(p, Cursor.Encode(
-                new Cursor(query.RankOf(p), p.SortKey, p.Id, query.Fingerprint)))).ToList();
-            await audit.RecordAsync(new AuditEvent("patient.search", "Patient", null, new
-            {
-                criteria = new { search.Name, search.BirthDate, search.Mrn, search.Phone, search.IncludeInactive },
-                returned = rows.Select(p => p.Id),
-            }), token);
-            return new PatientPage(edges, hasNext, search.First);
-        }, ct);
+        return (sql.ToString(), parameters.ToArray());
     }
 
     private (ParsedQuery Query, List<FieldError> Errors) Parse(PatientSearch search)

@@ -16,7 +16,7 @@ public sealed record AuditLogPage(IReadOnlyList<AuditRecord> Entries, bool HasMo
 /// Reading the log, newest first, keyset-paginated by sequence number. Reading it is itself recorded: the log holds
 /// patient identifiers.
 /// </summary>
-public sealed class AuditLog(TenantDbContext db, ActorContext actors, AuditTrail trail)
+public sealed class AuditLog(TenantDbContext db, ActorContext actors, AuditTrail trail, AuditSealer sealer)
 {
     public const int MaxPageSize = 200;
 
@@ -28,6 +28,7 @@ public sealed class AuditLog(TenantDbContext db, ActorContext actors, AuditTrail
             throw EhrException.Validation([new FieldError("first", ErrorCodes.OutOfRange, $"Ask for 1 to {MaxPageSize} entries.")]);
         }
 
+        await sealer.SealAsync(db.Tenant, ct);
         return await db.InTransactionAsync(async token =>
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();

@@ -12,11 +12,13 @@ public sealed record AuditVerification(string Tenant, long Entries, bool Intact,
 /// Walks a tenant's audit chain from the first entry, recomputing every hash. Reports the first entry whose content,
 /// link or position does not match, and a head that points past the last entry (entries removed from the end).
 /// </summary>
-public sealed class AuditVerifier(TenantDbContext db, ActorContext actors)
+public sealed class AuditVerifier(TenantDbContext db, ActorContext actors, AuditSealer sealer)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken ct = default)
     {
         actors.Demand(Permissions.AuditRead);
+        // Everything committed so far joins the chain first, so the walk covers it.
+        await sealer.SealAsync(db.Tenant, ct);
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -34,6 +34,11 @@ public sealed class TenantDbContext : DbContext
 
     public Tenant Tenant { get; }
 
+    private readonly List<Action> _afterCommit = [];
+
+    /// <summary>Runs <paramref name="action"/> once the current transaction has committed (never if it rolls back).</summary>
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
+
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction (or in the caller's, when one is already open) so a change, its
     /// audit entry and its events commit or vanish together.
@@ -46,8 +51,25 @@ public sealed class TenantDbContext : DbContext
         }
 
         await using var tx = await Database.BeginTransactionAsync(ct);
-        var result = await work(ct);
-        await tx.CommitAsync(ct);
+        T result;
+        try
+        {
+            result = await work(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch
+        {
+            _afterCommit.Clear();
+            throw;
+        }
+
+        var actions = _afterCommit.ToArray();
+        _afterCommit.Clear();
+        foreach (var action in actions)
+        {
+            action();
+        }
+
         return result;
     }
 

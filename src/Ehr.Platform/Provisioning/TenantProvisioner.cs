@@ -28,6 +28,7 @@ public sealed class TenantProvisioner(
     StarterPacks packs,
     IEnumerable<IStarterPackSection> sections,
     IServiceScopeFactory scopes,
+    AuditSealer sealer,
     IOptions<DatabaseOptions> options,
     TimeProvider clock,
     ILogger<TenantProvisioner> log)
@@ -81,6 +82,7 @@ public sealed class TenantProvisioner(
         }
 
         catalog.Forget(tenant.Slug);
+        await sealer.SealAsync(tenant, ct);
         log.LogInformation("Tenant {Tenant} created from pack {Pack} in {Ms:F0} ms", tenant.Slug, pack.Name,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return tenant;

@@ -56,6 +56,26 @@ public sealed class AuditChainShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SealEntriesThatWereCommittedButNeverSignalled()
+    {
+        // As if the process died right after committing: the entries are in audit_pending and nobody was told.
+        var tenant = await _host.CreateTenantAsync("audit-orphan", "dermatology");
+        await using (var sql = await _host.OpenSqlAsync())
+        {
+            await Exec(sql, $"SET ROLE {tenant.SchemaName}; SET search_path = {tenant.SchemaName}, ext; " +
+                "INSERT INTO audit_pending (occurred_at, tenant, actor_id, actor_roles, action, resource_type, purpose, outcome) " +
+                $"SELECT now(), '{tenant.Slug}', 'dr.crash', 'physician', 'patient.read', 'Patient', 'TREAT', 'success' FROM generate_series(1, 3)");
+        }
+
+        var sealedCount = await _host.Services.GetRequiredService<AuditSealer>().SealAsync(tenant);
+        var result = await VerifyAsync(tenant);
+
+        Assert.Equal(3, sealedCount);
+        Assert.True(result.Intact, result.Problem);
+        Assert.Equal(19L, result.Entries);
+    }
+
+    [Fact]
     public async Task RecordEveryVerificationFromTheNightlyJobPerTenant()
     {
         var tenant = await _host.CreateTenantAsync("audit-job", "dermatology");

@@ -5,11 +5,8 @@ using System.Text.Json.Nodes;
 using Ehr.Host;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Provisioning;
-using Ehr.Platform.Schema;
 using Ehr.Platform.Tenancy;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -65,7 +62,6 @@ public sealed class TestHost : IAsyncDisposable
         {
             ["Database:Url"] = TestDatabase.Url,
             ["Ehr:DataDir"] = dataDir,
-            ["Urls"] = "http://127.0.0.1:0",
             ["Jobs:RunServer"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Default"] = "Warning",
@@ -76,11 +72,8 @@ public sealed class TestHost : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var app = EhrHost.BuildWeb([], overrides);
-        await app.Services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestHost(app, new Uri(address), dataDir);
+        var (app, address) = await EhrHost.StartOnLoopbackAsync(overrides);
+        return new TestHost(app, address, dataDir);
     }
 
     /// <summary>A new tenant with a unique slug (prefix + random suffix) from a starter pack.</summary>

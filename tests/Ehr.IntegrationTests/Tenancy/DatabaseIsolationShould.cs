@@ -62,6 +62,10 @@ public sealed class DatabaseIsolationShould : IAsyncLifetime
 
     [Theory]
     [InlineData("UPDATE audit_log SET actor_id = 'someone-else'")]
+    [InlineData("INSERT INTO audit_log SELECT * FROM audit_log LIMIT 1")]
+    [InlineData("UPDATE audit_head SET seq = 0")]
+    [InlineData("SELECT count(*) FROM audit_pending")]
+    [InlineData("DELETE FROM audit_pending")]
     [InlineData("DELETE FROM audit_log")]
     [InlineData("TRUNCATE audit_log")]
     [InlineData("ALTER TABLE audit_log DISABLE TRIGGER ALL")]

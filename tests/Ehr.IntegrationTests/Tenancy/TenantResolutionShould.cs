@@ -156,6 +156,8 @@ public sealed class TenantResolutionShould : IAsyncLifetime
     [Fact]
     public async Task ServeHealthWithoutATenant()
     {
+        // Ready means every tenant is migrated, as `serve` does at start.
+        await _host.Services.GetRequiredService<Ehr.Platform.Schema.SchemaMigrator>().MigrateTenantsAsync();
         using var client = _host.Client();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
