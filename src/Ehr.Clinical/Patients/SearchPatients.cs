@@ -37,8 +37,14 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     public const int MaxPageSize = 100;
     public const int MaxNameWords = 5;
 
-    /// <summary>Lower than pg_trgm's default 0.6 so one transposed or missing letter still finds the name.</summary>
-    internal const string FuzzyThreshold = "0.4";
+    /// <summary>
+    /// Lower than pg_trgm's default 0.6: a transposition in a five-letter name ("Smtih") keeps only a third of the
+    /// trigrams. Fuzzy matches rank after exact prefixes, closest first, so the wider net costs no precision on top.
+    /// </summary>
+    internal const string FuzzyThreshold = "0.3";
+
+    /// <summary>Words shorter than this match as prefixes only.</summary>
+    internal const int MinFuzzyLength = 4;
 
     public async Task<PatientPage> HandleAsync(PatientSearch search, CancellationToken ct)
     {
@@ -57,15 +63,20 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
                 await db.Database.ExecuteSqlRawAsync($"SET LOCAL pg_trgm.word_similarity_threshold = {FuzzyThreshold}", token);
             }
 
-            var rows = await db.Set<Patient>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(token);
-            var hasNext = rows.Count > search.First;
+            // The page's ids, ranks and sort keys first (what the cursor needs), then the patients by primary key.
+            var hits = await db.Database.SqlQueryRaw<SearchHit>(sql, parameters).ToListAsync(token);
+            var hasNext = hits.Count > search.First;
             if (hasNext)
             {
-                rows.RemoveAt(rows.Count - 1);
+                hits.RemoveAt(hits.Count - 1);
             }
 
-            var edges = rows.Select(p => new PatientEdge(p, Cursor.Encode(
-                new Cursor(query.RankOf(p), p.SortKey, p.Id, query.Fingerprint)))).ToList();
+            var ids = hits.Select(h => h.Id).ToList();
+            var found = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, token);
+            var rows = hits.Where(h => found.ContainsKey(h.Id)).Select(h => found[h.Id]).ToList();
+            var edges = hits.Where(h => found.ContainsKey(h.Id))
+                .Select(h => new PatientEdge(found[h.Id], Cursor.Encode(new Cursor(h.Rank, h.SortKey, h.Id, query.Fingerprint))))
+                .ToList();
             await audit.RecordAsync(new AuditEvent("patient.search", "Patient", null, new
             {
                 criteria = new { search.Name, search.BirthDate, search.Mrn, search.Phone, search.IncludeInactive },
@@ -87,7 +98,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
 
     private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search)
     {
-        var sql = new StringBuilder("SELECT p.* FROM patients p WHERE true");
+        var sql = new StringBuilder();
         // EF turns {n} into a real parameter; values never enter the SQL text.
         var parameters = new List<object>();
         string P(object value)
@@ -96,18 +107,32 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             return "{" + (parameters.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
         }
 
-        var rank = "";
+        var rank = "0::numeric";
         if (query.Words.Count > 0)
         {
             var prefixes = new List<string>();
+            var similarities = new List<string>();
             foreach (var word in query.Words)
             {
                 var like = P("% " + EscapeLike(word) + "%");
                 prefixes.Add($"p.search_name LIKE {like}");
-                sql.Append(CultureInfo.InvariantCulture, $" AND (p.search_name LIKE {like} OR {P(word)} <% p.search_name)");
+                // Typo tolerance needs a few letters to mean anything; shorter words are prefixes only (and cheap).
+                if (word.Length >= MinFuzzyLength)
+                {
+                    var w = P(word);
+                    similarities.Add($"word_similarity({w}, p.search_name)");
+                    sql.Append(CultureInfo.InvariantCulture, $" AND (p.search_name LIKE {like} OR {w} <% p.search_name)");
+                }
+                else
+                {
+                    sql.Append(CultureInfo.InvariantCulture, $" AND p.search_name LIKE {like}");
+                }
             }
 
-            rank = $"(CASE WHEN {string.Join(" AND ", prefixes)} THEN 0 ELSE 1 END)";
+            // 0 when every word starts a word of the name; otherwise between 1 and 2, closer matches first.
+            rank = similarities.Count == 0
+                ? "0::numeric"
+                : $"(CASE WHEN {string.Join(" AND ", prefixes)} THEN 0 ELSE round(2 - ({string.Join(" + ", similarities)})::numeric / {similarities.Count}, 3) END)";
         }
 
         if (query.BirthDate is { } birthDate)
@@ -130,15 +155,18 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             sql.Append(" AND p.active");
         }
 
-        // Without a name every row ranks alike: leaving the rank out lets the (sort_key, id) index serve the order.
-        var key = query.Words.Count > 0 ? $"{rank}, p.sort_key, p.id" : "p.sort_key, p.id";
+        // When every row ranks alike, leaving the rank out lets the (sort_key, id) index serve the order.
+        var ranked = rank != "0::numeric";
+        var key = ranked ? $"{rank}, p.sort_key, p.id" : "p.sort_key, p.id";
         if (query.After is { } after)
         {
-            var bound = query.Words.Count > 0 ? $"{P(after.Rank)}, " : "";
+            var bound = ranked ? $"{P(after.Rank)}::numeric, " : "";
             sql.Append(CultureInfo.InvariantCulture,
                 $" AND ({key}) > ({bound}{P(after.SortKey)}::text COLLATE \"C\", {P(after.Id)})");
         }
 
+        // Column names follow the model's snake_case convention, which also maps SearchHit.
+        sql.Insert(0, $"SELECT p.id, {rank} AS rank, p.sort_key FROM patients p WHERE true");
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} LIMIT {P(search.First + 1)}");
 
         return (sql.ToString(), parameters.ToArray());
@@ -224,15 +252,13 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
             .Replace("_", "\\_", StringComparison.Ordinal);
 
-    private sealed record ParsedQuery(IReadOnlyList<string> Words, DateOnly? BirthDate, string? Mrn, string? Phone,
-        Cursor? After, string Fingerprint)
-    {
-        /// <summary>The same rank the SQL computes: 0 when every word starts a word of the name.</summary>
-        public int RankOf(Patient p) =>
-            Words.All(w => p.SearchName.Contains(" " + w, StringComparison.Ordinal)) ? 0 : 1;
-    }
+    /// <summary>One row of the ranking query.</summary>
+    internal sealed record SearchHit(Guid Id, decimal Rank, string SortKey);
 
-    private sealed record Cursor(int Rank, string SortKey, Guid Id, string Fingerprint)
+    private sealed record ParsedQuery(IReadOnlyList<string> Words, DateOnly? BirthDate, string? Mrn, string? Phone,
+        Cursor? After, string Fingerprint);
+
+    private sealed record Cursor(decimal Rank, string SortKey, Guid Id, string Fingerprint)
     {
         private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
@@ -248,7 +274,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
                 using var doc = JsonDocument.Parse(Convert.FromBase64String(padded));
                 var a = doc.RootElement;
                 return a.ValueKind == JsonValueKind.Array && a.GetArrayLength() == 4
-                    ? new Cursor(a[0].GetInt32(), a[1].GetString()!, a[2].GetGuid(), a[3].GetString()!)
+                    ? new Cursor(a[0].GetDecimal(), a[1].GetString()!, a[2].GetGuid(), a[3].GetString()!)
                     : null;
             }
             catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)

@@ -138,6 +138,21 @@ public sealed class PatientsShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RankExactPrefixesFirstThenTheClosestTypos()
+    {
+        var smith = (await _client.RegisterAsync(PatientGraph.Input("Ezra", "Smith")))["id"]!.GetValue<string>();
+        var smythe = (await _client.RegisterAsync(PatientGraph.Input("Ezra", "Smythe")))["id"]!.GetValue<string>();
+
+        var typo = await _client.SearchAsync(new { name = "smtih ezra" });
+        var prefix = await _client.SearchAsync(new { name = "smy" });
+
+        Assert.Equal(smith, typo[0]["id"]!.GetValue<string>());
+        Assert.Contains(typo, n => n["id"]!.GetValue<string>() == smith);
+        Assert.Equal(smythe, prefix[0]["id"]!.GetValue<string>());
+        Assert.DoesNotContain(prefix, n => n["id"]!.GetValue<string>() == smith);
+    }
+
+    [Fact]
     public async Task PageThroughResultsInAStableOrderWithoutGapsOrRepeats()
     {
         var everyone = await _client.SearchAsync(new { first = 100 });
