@@ -76,7 +76,7 @@ internal static partial class SearchBench
         {
             connections[i] = await dataSource.OpenConnectionAsync();
             await using var set = new NpgsqlCommand(
-                $"SET ROLE {tenant.SchemaName}; SET search_path = {tenant.SchemaName}, ext; SET pg_trgm.word_similarity_threshold = {SearchPatients.FuzzyThreshold}",
+                $"SET ROLE {tenant.SchemaName}; SET search_path = {tenant.SchemaName}, ext",
                 connections[i]);
             await set.ExecuteNonQueryAsync();
         }
@@ -85,11 +85,19 @@ internal static partial class SearchBench
         {
             return await Load.RunAsync(Concurrency, duration, async (worker, r) =>
             {
-                var (sql, parameters) = search.Describe(make(r));
-                await using var cmd = new NpgsqlCommand(Placeholder().Replace(sql, m => "$" + (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1)), connections[worker]);
+                var (sql, parameters, threshold) = search.Describe(make(r));
+                // The threshold and the statement travel together in one round trip, as in the use case's transaction.
+                await using var cmd = new NpgsqlBatch(connections[worker])
+                {
+                    BatchCommands =
+                    {
+                        new NpgsqlBatchCommand("SET pg_trgm.word_similarity_threshold = " + threshold.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)),
+                        new NpgsqlBatchCommand(Placeholder().Replace(sql, m => "$" + (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1))),
+                    },
+                };
                 foreach (var p in parameters)
                 {
-                    cmd.Parameters.Add(new NpgsqlParameter { Value = p });
+                    cmd.BatchCommands[1].Parameters.Add(new NpgsqlParameter { Value = p });
                 }
 
                 await using var reader = await cmd.ExecuteReaderAsync();

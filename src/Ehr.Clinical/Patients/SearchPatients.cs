@@ -38,10 +38,13 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     public const int MaxNameWords = 5;
 
     /// <summary>
-    /// Lower than pg_trgm's default 0.6: a transposition in a five-letter name ("Smtih") keeps only a third of the
-    /// trigrams. Fuzzy matches rank after exact prefixes, closest first, so the wider net costs no precision on top.
+    /// The word-similarity threshold for a search: low enough that one transposed pair of letters still matches, no
+    /// lower, so long names do not drag in thousands of candidates. A transposition breaks up to four of a word's n+1
+    /// trigrams and word similarity is at least shared / (both sides' trigrams - shared) = (n-3)/(n+5); a little
+    /// under that, within [0.3, 0.6]. Fuzzy matches rank after exact prefixes, closest first.
     /// </summary>
-    internal const string FuzzyThreshold = "0.3";
+    internal static double FuzzyThreshold(IEnumerable<string> words) =>
+        Math.Clamp(words.Where(w => w.Length >= MinFuzzyLength).Select(w => (w.Length - 3.0) / (w.Length + 5) - 0.02).DefaultIfEmpty(0.6).Min(), 0.3, 0.6);
 
     /// <summary>Words shorter than this match as prefixes only.</summary>
     internal const int MinFuzzyLength = 4;
@@ -60,7 +63,8 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         {
             if (query.Words.Count > 0)
             {
-                await db.Database.ExecuteSqlRawAsync($"SET LOCAL pg_trgm.word_similarity_threshold = {FuzzyThreshold}", token);
+                var threshold = FuzzyThreshold(query.Words).ToString("0.00", CultureInfo.InvariantCulture);
+                await db.Database.ExecuteSqlAsync($"SELECT set_config('pg_trgm.word_similarity_threshold', {threshold}, true)", token);
             }
 
             // The page's ids, ranks and sort keys first (what the cursor needs), then the patients by primary key.
@@ -90,10 +94,16 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     /// The search as one SQL statement with <c>{n}</c> placeholders (EF makes each a parameter). Internal so the
     /// benchmark can time exactly this statement directly against PostgreSQL.
     /// </summary>
-    internal (string Sql, object[] Parameters) Describe(PatientSearch search)
+    internal (string Sql, object[] Parameters, double Threshold) Describe(PatientSearch search)
     {
         var (query, errors) = Parse(search);
-        return errors.Count == 0 ? ToSql(query, search) : throw EhrException.Validation(errors);
+        if (errors.Count > 0)
+        {
+            throw EhrException.Validation(errors);
+        }
+
+        var (sql, parameters) = ToSql(query, search);
+        return (sql, parameters, FuzzyThreshold(query.Words));
     }
 
     private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search)
