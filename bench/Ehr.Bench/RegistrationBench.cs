@@ -46,8 +46,7 @@ internal static class RegistrationBench
         for (var i = 0; i < Concurrency; i++)
         {
             connections[i] = await dataSource.OpenConnectionAsync();
-            await using var set = new NpgsqlCommand($"SET ROLE {tenant.SchemaName}; SET search_path = {tenant.SchemaName}, ext", connections[i]);
-            await set.ExecuteNonQueryAsync();
+            await Ehr.Platform.Persistence.TenantSession.EnterAsync(connections[i], tenant, null, default);
         }
 
         var bare = await Load.RunAsync(Concurrency, duration, async (worker, _) =>

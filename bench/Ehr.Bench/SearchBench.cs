@@ -75,10 +75,7 @@ internal static partial class SearchBench
         for (var i = 0; i < Concurrency; i++)
         {
             connections[i] = await dataSource.OpenConnectionAsync();
-            await using var set = new NpgsqlCommand(
-                $"SET ROLE {tenant.SchemaName}; SET search_path = {tenant.SchemaName}, ext",
-                connections[i]);
-            await set.ExecuteNonQueryAsync();
+            await Ehr.Platform.Persistence.TenantSession.EnterAsync(connections[i], tenant, null, default);
         }
 
         try
@@ -126,10 +123,7 @@ internal static partial class SearchBench
         var families = new HashSet<string>();
         var now = DateTimeOffset.UtcNow;
         await using var conn = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
-        await using (var set = new NpgsqlCommand($"SET ROLE {tenant.SchemaName}; SET search_path = {tenant.SchemaName}, ext", conn))
-        {
-            await set.ExecuteNonQueryAsync();
-        }
+        await Ehr.Platform.Persistence.TenantSession.EnterAsync(conn, tenant, null, default);
 
         await using (var copy = await conn.BeginBinaryImportAsync(
             "COPY patients (id, mrn, given_names, family_name, birth_date, administrative_sex, telecom, identifiers, active, version, " +

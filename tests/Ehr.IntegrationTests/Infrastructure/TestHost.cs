@@ -97,9 +97,18 @@ public sealed class TestHost : IAsyncDisposable
         return client;
     }
 
-    /// <summary>An open connection as the application's login role (no tenant role set).</summary>
-    public async Task<NpgsqlConnection> OpenSqlAsync() =>
-        await Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+    /// <summary>
+    /// A fresh (unpooled) connection as the application's login role, no tenant role set: a hand-written SQL session,
+    /// as an operator or an attacker with the app's credentials would have.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenSqlAsync()
+    {
+        var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Ehr.Platform.Database.DatabaseOptions>>().Value;
+        var builder = new NpgsqlConnectionStringBuilder(options.BuildConnectionString()) { Pooling = false };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,42 @@
+using Ehr.Platform.Database;
+using Ehr.Platform.Tenancy;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Ehr.Platform.Persistence;
+
+/// <summary>
+/// Turns an open connection into a tenant session: role and search_path in one round trip.
+/// </summary>
+public static class TenantSession
+{
+    /// <summary>
+    /// Sets the tenant's role and search_path. Measured here (PostgreSQL 15): a pooled backend that was idle while a
+    /// new tenant's role was granted can keep refusing <c>SET ROLE</c> to that role for the rest of its life, retries
+    /// included. Such a backend is dropped (with the pool's idle connections, which may be just as stale) and the
+    /// session is set up on a fresh one.
+    /// </summary>
+    public static async Task EnterAsync(NpgsqlConnection connection, Tenant tenant, ILogger? log, CancellationToken ct)
+    {
+        var schema = SqlIdentifier.Quote(tenant.SchemaName);
+        var sql = $"SET ROLE {schema}; SET search_path = {schema}, ext";
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var cmd = new NpgsqlCommand(sql, connection);
+                await cmd.ExecuteNonQueryAsync(ct);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 3)
+            {
+                log?.LogWarning("Backend {Pid} refused SET ROLE {Role} (stale role membership); reconnecting",
+                    connection.ProcessID, tenant.SchemaName);
+                // Close first so this backend goes back to the pool, then empty the pool: the reopen gets a new one.
+                await connection.CloseAsync();
+                NpgsqlConnection.ClearPool(connection);
+                await connection.OpenAsync(ct);
+            }
+        }
+    }
+}
