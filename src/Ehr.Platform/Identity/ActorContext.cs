@@ -61,19 +61,58 @@ public sealed class ActorContext(TenantContext tenantContext)
     }
 }
 
+/// <summary>What kind of caller an <see cref="Actor"/> is.</summary>
+public enum ActorKind
+{
+    /// <summary>A person signed in (clinician, staff, patient), or a local-development token naming one.</summary>
+    User,
+
+    /// <summary>
+    /// A tenant's API client (client credentials): a party outside the tenant, so every release of health
+    /// information to it is a disclosure.
+    /// </summary>
+    ApiClient,
+
+    /// <summary>The system itself: jobs, provisioning, migrations.</summary>
+    System,
+}
+
 /// <summary>An authenticated person or client, or the system itself (jobs, provisioning).</summary>
 public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> Roles, string? ClientAddress,
     string Purpose, bool IsSystem = false)
 {
+    /// <summary>Person, API client or system. Derived from the token: client-credentials tokens are API clients.</summary>
+    public ActorKind Kind { get; init; } = IsSystem ? ActorKind.System : ActorKind.User;
+
+    /// <summary>The locations the membership is restricted to; empty means every location of the tenant.</summary>
+    public IReadOnlyList<Guid> Locations { get; init; } = [];
+
+    /// <summary>For the patient role: the patient records this person may see (their own, and those they are proxy for).</summary>
+    public IReadOnlyList<Guid> PatientIds { get; init; } = [];
+
     public static Actor System(string what, string? tenantSlug = null) =>
         new("system:" + what, tenantSlug, [], null, PurposeOfUse.SystemAdministration, IsSystem: true);
 
-    public static Actor FromPrincipal(ClaimsPrincipal user, IPAddress? address, string purpose) => new(
-        user.FindFirst(EhrClaims.Subject)?.Value ?? "anonymous",
-        user.FindFirst(EhrClaims.Tenant)?.Value,
-        user.FindAll(EhrClaims.Role).Select(c => c.Value).ToArray(),
-        address?.ToString(),
-        purpose);
+    public static Actor FromPrincipal(ClaimsPrincipal user, IPAddress? address, string purpose)
+    {
+        var roles = user.FindAll(EhrClaims.Role).Select(c => c.Value).ToArray();
+        return new Actor(
+            user.FindFirst(EhrClaims.Subject)?.Value ?? "anonymous",
+            user.FindFirst(EhrClaims.Tenant)?.Value,
+            roles,
+            address?.ToString(),
+            purpose)
+        {
+            Kind = user.HasClaim(c => c.Type == EhrClaims.ActorKind && c.Value == "client") || roles.Contains(Permissions.ApiClientRole)
+                ? ActorKind.ApiClient
+                : ActorKind.User,
+            Locations = Guids(user, EhrClaims.Location),
+            PatientIds = Guids(user, EhrClaims.Patient),
+        };
+    }
+
+    private static Guid[] Guids(ClaimsPrincipal user, string type) =>
+        user.FindAll(type).Select(c => Guid.TryParse(c.Value, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();
 
     public bool Equals(Actor? other) => other is not null && Id == other.Id && TenantSlug == other.TenantSlug;
 

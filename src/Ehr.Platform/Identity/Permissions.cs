@@ -16,6 +16,9 @@ public static class Permissions
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
     public const string PlatformAdminRole = "platform-admin";
 
+    /// <summary>The role of a tenant's API clients (client credentials).</summary>
+    public const string ApiClientRole = "api-client";
+
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
         ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin],
