@@ -72,6 +72,10 @@ public static class PlatformModule
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>()));
+        services.AddDbContext<PlatformDbContext>((sp, o) => o
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .UseSnakeCaseNamingConvention()
+            .UseOpenIddict());
         services.AddSingleton<AuditSealer>();
         services.AddHostedService<AuditSealingService>();
         services.AddScoped<AuditTrail>();
