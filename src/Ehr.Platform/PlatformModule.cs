@@ -2,6 +2,8 @@ using Ehr.Platform.Audit;
 using Ehr.Platform.Database;
 using Ehr.Platform.Health;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.ApiClients;
+using Ehr.Platform.Identity.Authorization;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
 using Ehr.Platform.Persistence;
@@ -72,13 +74,14 @@ public static class PlatformModule
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>()));
-        services.AddDbContext<PlatformDbContext>((sp, o) => o
+        services.AddDbContextFactory<PlatformDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()
             .UseOpenIddict());
         services.AddSingleton<AuditSealer>();
         services.AddHostedService<AuditSealingService>();
         services.AddScoped<AuditTrail>();
+        services.AddSingleton<TenantAuditWriter>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditLog>();
         services.AddScoped<LocationDirectory>();
@@ -88,7 +91,8 @@ public static class PlatformModule
 
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddEhrAuthorizationServer(configuration);
+        services.AddAuthentication().AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<LocalSigningKey>((o, key) =>
             {
@@ -105,6 +109,7 @@ public static class PlatformModule
                 };
             });
         services.AddAuthorization();
+        services.AddEhrClientRateLimits();
 
         services.AddSingleton<AuditVerificationJobs>();
         services.AddHangfire((sp, c) => c
@@ -135,7 +140,9 @@ public static class PlatformModule
         app.UseAuthentication();
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseMiddleware<ActorBindingMiddleware>();
+        app.UseRateLimiter();
         app.UseAuthorization();
+        app.MapEhrAuthorizationServer();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

@@ -15,6 +15,12 @@ public static class ErrorCodes
     public const string Conflict = "CONFLICT";
     public const string Internal = "INTERNAL";
 
+    /// <summary>The token is genuine but its person, membership or API client has been deactivated or revoked since (401).</summary>
+    public const string AccessRevoked = "ACCESS_REVOKED";
+
+    /// <summary>Too many requests for this API client; wait for <c>Retry-After</c> seconds (429).</summary>
+    public const string RateLimited = "RATE_LIMITED";
+
     // Field-level codes used inside VALIDATION_FAILED.
     public const string Required = "REQUIRED";
     public const string TooLong = "TOO_LONG";

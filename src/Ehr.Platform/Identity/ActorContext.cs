@@ -45,9 +45,15 @@ public sealed class ActorContext(TenantContext tenantContext)
         }
 
         var tenant = tenantContext.Tenant;
-        return tenant is not null &&
-               string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal) &&
-               _actor.Roles.SelectMany(Permissions.ForTenantRole).Contains(permission);
+        if (tenant is null || !string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal) ||
+            (_actor.Scopes is not null && !_actor.Scopes.Contains(permission)))
+        {
+            return false;
+        }
+
+        // An API client holds exactly the permissions it was granted as scopes (checked just above).
+        return _actor.Kind == ActorKind.ApiClient && _actor.Scopes is not null
+            || _actor.Roles.SelectMany(Permissions.ForTenantRole).Contains(permission);
     }
 
     /// <summary>Refuses with <c>UNAUTHENTICATED</c> or <c>FORBIDDEN</c> unless the actor holds the permission.</summary>
@@ -90,6 +96,15 @@ public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> 
     /// <summary>For the patient role: the patient records this person may see (their own, and those they are proxy for).</summary>
     public IReadOnlyList<Guid> PatientIds { get; init; } = [];
 
+    /// <summary>
+    /// The permissions the token was narrowed to (its permission scopes), or null when it carries the roles' full
+    /// permissions (scope <c>ehr</c>, development tokens). A permission must be in both.
+    /// </summary>
+    public IReadOnlyList<string>? Scopes { get; init; }
+
+    /// <summary>The OAuth client the token was issued to (API clients: themselves), when known.</summary>
+    public string? ClientId { get; init; }
+
     public static Actor System(string what, string? tenantSlug = null) =>
         new("system:" + what, tenantSlug, [], null, PurposeOfUse.SystemAdministration, IsSystem: true);
 
@@ -108,7 +123,21 @@ public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> 
                 : ActorKind.User,
             Locations = Guids(user, EhrClaims.Location),
             PatientIds = Guids(user, EhrClaims.Patient),
+            Scopes = NarrowingScopes(user),
+            ClientId = user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value,
         };
+    }
+
+    /// <summary>
+    /// Null (the roles' full permissions) for development tokens and for tokens with the <c>ehr</c> scope; otherwise the
+    /// permission scopes the token was granted. OpenIddict puts scopes in <c>oi_scp</c> claims; JWTs in <c>scope</c>.
+    /// </summary>
+    private static string[]? NarrowingScopes(ClaimsPrincipal user)
+    {
+        var scopes = user.FindAll("oi_scp").Select(c => c.Value)
+            .Concat(user.FindAll("scope").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            .ToArray();
+        return scopes.Length == 0 || scopes.Contains("ehr") ? null : scopes;
     }
 
     private static Guid[] Guids(ClaimsPrincipal user, string type) =>

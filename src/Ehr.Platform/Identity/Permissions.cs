@@ -12,6 +12,7 @@ public static class Permissions
     public const string LocationRead = "location.read";
     public const string TenantAdmin = "tenant.admin";
     public const string PlatformAdmin = "platform.admin";
+    public const string ApiClientManage = "apiclient.manage";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
     public const string PlatformAdminRole = "platform-admin";
@@ -21,7 +22,7 @@ public static class Permissions
 
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
-        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin],
+        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin, ApiClientManage],
         ["physician"] = [PatientRead, PatientWrite, LocationRead],
         ["nurse-practitioner"] = [PatientRead, PatientWrite, LocationRead],
         ["nurse"] = [PatientRead, PatientWrite, LocationRead],
@@ -36,6 +37,13 @@ public static class Permissions
 
     public static bool IsKnownRole(string role) =>
         TenantRoles.ContainsKey(role) || role == PlatformAdminRole;
+
+    /// <summary>Every permission name.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        TenantRoles.Values.SelectMany(p => p).Append(PlatformAdmin).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Whether <paramref name="permission"/> is one a tenant role can hold.</summary>
+    public static bool IsTenantPermission(string permission) => TenantRoles.Values.Any(p => p.Contains(permission));
 
     internal static IEnumerable<string> ForTenantRole(string role) =>
         TenantRoles.TryGetValue(role, out var permissions) ? permissions : [];

@@ -34,6 +34,15 @@ public sealed class TenantCatalog(NpgsqlDataSource dataSource, TimeProvider cloc
         return tenant;
     }
 
+    /// <summary>A tenant by id, uncached (the authorization server's lookups: rare, and must see suspensions at once).</summary>
+    public async Task<Tenant?> FindByIdAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM platform.tenants WHERE id = $1");
+        cmd.Parameters.AddWithValue(id);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
     public async Task<Tenant> GetAsync(string slug, CancellationToken ct = default) =>
         await FindAsync(slug, ct) ?? throw new EhrException(ErrorCodes.TenantNotFound, $"No tenant '{slug}'.", 404);
 

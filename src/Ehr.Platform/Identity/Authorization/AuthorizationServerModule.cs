@@ -1,0 +1,144 @@
+using Ehr.Platform.Persistence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Ehr.Platform.Identity.Authorization;
+
+/// <summary>
+/// The OAuth2/OIDC authorization server (OpenIddict) and how the host authenticates API calls: bearer tokens of this
+/// server (validated locally, with their authorization and token entries checked so revocation bites at once) and,
+/// where allowed, the local-development tokens of <c>./ehr token</c>.
+/// </summary>
+public static class AuthorizationServerModule
+{
+    /// <summary>The default scheme: picks the bearer handler by the token's shape.</summary>
+    public const string ApiScheme = "ehr";
+
+    /// <summary>The authorization server's own sign-in session (the login pages set it; only /connect/authorize reads it).</summary>
+    public const string SessionScheme = "ehr.session";
+
+    public static IServiceCollection AddEhrAuthorizationServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EhrIdentityOptions>().Bind(configuration.GetSection(EhrIdentityOptions.SectionName));
+        var identity = configuration.GetSection(EhrIdentityOptions.SectionName).Get<EhrIdentityOptions>() ?? new EhrIdentityOptions();
+
+        services.AddDataProtection().SetApplicationName("Ehr.Saas").PersistKeysToDbContext<PlatformDbContext>();
+        services.AddSingleton<KeyRing>();
+        services.AddScoped<AccessCheck>();
+        services.AddScoped<ApiClients.ManageApiClients>();
+
+        services.AddOpenIddict()
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())
+            .AddServer(o =>
+            {
+                o.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetEndSessionEndpointUris("connect/logout")
+                    .SetUserInfoEndpointUris("connect/userinfo");
+                o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                o.AllowClientCredentialsFlow();
+                o.AllowRefreshTokenFlow();
+                // A refresh token is good for exactly one use: presenting a used one again is treated as theft and
+                // revokes the whole family (the authorization and every token issued under it).
+                o.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+                o.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
+                o.RegisterScopes([.. EhrScopes.Standard, .. Permissions.All.Where(Permissions.IsTenantPermission)]);
+                o.RegisterClaims(Claims.Subject, Claims.Name, Claims.Email, Claims.Role, EhrClaims.Tenant, EhrClaims.Location,
+                    EhrClaims.Patient, EhrClaims.ActorKind);
+                var aspNetCore = o.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+                if (!identity.RequireHttps)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(o =>
+            {
+                o.UseLocalServer();
+                o.UseAspNetCore();
+                o.EnableAuthorizationEntryValidation();
+                o.EnableTokenEntryValidation();
+            });
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ServerKeys>();
+
+        services.AddAuthentication(ApiScheme)
+            .AddPolicyScheme(ApiScheme, "Bearer tokens", o => o.ForwardDefaultSelector = http => SelectBearerScheme(http, identity))
+            .AddCookie(SessionScheme, o =>
+            {
+                o.Cookie.Name = "ehr.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = identity.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = identity.SessionLifetime;
+                o.SlidingExpiration = false;
+                o.LoginPath = "/account/login";
+            });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapEhrAuthorizationServer(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods("/connect/authorize", ["GET", "POST"], AuthorizeEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapPost("/connect/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapMethods("/connect/logout", ["GET", "POST"], (Delegate)EndSessionEndpoint.HandleAsync).DisableAntiforgery();
+        endpoints.MapMethods("/connect/userinfo", ["GET", "POST"], UserInfoEndpoint.HandleAsync).DisableAntiforgery();
+        return endpoints;
+    }
+
+    /// <summary>Whether the request's bearer token is a local-development token (and those are accepted).</summary>
+    internal static bool IsDevelopmentToken(HttpContext http, EhrIdentityOptions identity) =>
+        SelectBearerScheme(http, identity) == JwtBearerDefaults.AuthenticationScheme;
+
+    /// <summary>
+    /// Our access tokens are encrypted (JWE, five segments); the development tokens are signed JWTs (three). Anything
+    /// else goes to the OpenIddict handler, which refuses it.
+    /// </summary>
+    private static string SelectBearerScheme(HttpContext http, EhrIdentityOptions identity)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (identity.DevelopmentTokens && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
+            header.AsSpan(7).Trim().Count('.') == 2)
+        {
+            return JwtBearerDefaults.AuthenticationScheme;
+        }
+
+        return OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+    }
+
+    /// <summary>Loads the persisted keys into the server options: newest first, so the newest signs and encrypts.</summary>
+    private sealed class ServerKeys(KeyRing ring) : IConfigureOptions<OpenIddictServerOptions>
+    {
+        public void Configure(OpenIddictServerOptions options)
+        {
+            foreach (var key in ring.Load(KeyRing.Signing))
+            {
+                options.SigningCredentials.Add(new Microsoft.IdentityModel.Tokens.SigningCredentials(key,
+                    Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256));
+            }
+
+            foreach (var key in ring.Load(KeyRing.Encryption))
+            {
+                options.EncryptionCredentials.Add(new Microsoft.IdentityModel.Tokens.EncryptingCredentials(key,
+                    Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaOAEP,
+                    Microsoft.IdentityModel.Tokens.SecurityAlgorithms.Aes256CbcHmacSha512));
+            }
+        }
+    }
+}
