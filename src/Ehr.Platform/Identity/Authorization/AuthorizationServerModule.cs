@@ -48,7 +48,14 @@ public static class AuthorizationServerModule
                     .SetIntrospectionEndpointUris("connect/introspect")
                     .SetEndSessionEndpointUris("connect/logout")
                     .SetUserInfoEndpointUris("connect/userinfo");
+                if (!string.IsNullOrEmpty(identity.Issuer))
+                {
+                    o.SetIssuer(new Uri(identity.Issuer, UriKind.Absolute));
+                }
+
                 o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                // PKCE with S256 only: "plain" protects nothing against an intercepted request.
+                o.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 o.AllowClientCredentialsFlow();
                 o.AllowRefreshTokenFlow();
                 // A refresh token is good for exactly one use: presenting a used one again is treated as theft and
@@ -77,6 +84,10 @@ public static class AuthorizationServerModule
                 o.EnableTokenEntryValidation();
             });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ServerKeys>();
+        services.AddSingleton<KeyRingRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRingRefresher>());
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>>(sp => sp.GetRequiredService<KeyRingRefresher>());
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddict.Validation.OpenIddictValidationOptions>>(sp => sp.GetRequiredService<KeyRingRefresher>());
 
         services.AddAuthentication(ApiScheme)
             .AddPolicyScheme(ApiScheme, "Bearer tokens", o => o.ForwardDefaultSelector = http => SelectBearerScheme(http, identity))
@@ -122,7 +133,11 @@ public static class AuthorizationServerModule
         return OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
     }
 
-    /// <summary>Loads the persisted keys into the server options: newest first, so the newest signs and encrypts.</summary>
+    /// <summary>
+    /// Loads the persisted keys into the server options in <see cref="KeyRing.Load"/>'s order: OpenIddict signs with
+    /// the first. Its post-configuration sorts keys of equal rank with List.Sort, which keeps the order of small lists
+    /// (insertion sort below 17 items); a ring never holds more than a handful of keys per purpose.
+    /// </summary>
     private sealed class ServerKeys(KeyRing ring) : IConfigureOptions<OpenIddictServerOptions>
     {
         public void Configure(OpenIddictServerOptions options)

@@ -14,6 +14,12 @@ public sealed class EhrIdentityOptions
     /// <summary>Refuse plain HTTP on the authorization endpoints. Behind a TLS-terminating proxy, turn it on together with forwarded headers.</summary>
     public bool RequireHttps { get; set; }
 
+    /// <summary>
+    /// The issuer (public base URL) of this server, the same on every host behind a load balancer. Unset: each request's
+    /// own base URL, which suits one host on localhost.
+    /// </summary>
+    public string? Issuer { get; set; }
+
     /// <summary>Redirect URIs of the web console (an OIDC client of this server), matched exactly.</summary>
     public List<string> ConsoleRedirectUris { get; set; } = [];
 

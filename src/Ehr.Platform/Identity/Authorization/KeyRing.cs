@@ -4,16 +4,16 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
-using Npgsql;
 
 namespace Ehr.Platform.Identity.Authorization;
 
 /// <summary>
 /// The authorization server's keys, persisted in <c>platform.signing_keys</c> (private keys protected with Data
-/// Protection) so every host signs and decrypts with the same keys and sessions survive restarts. The newest key of
-/// each purpose signs (encrypts); older ones that are not retired keep validating (decrypting) what they produced,
-/// so a rotation logs nobody out. A key is retired only once its successor has existed for longer than any token
-/// lives (<see cref="RetireAfter"/>).
+/// Protection) so every host signs and decrypts with the same keys and sessions survive restarts.
+/// Rotation without logging anybody out: a new key is published first and used only from its activation time, by
+/// when every host has loaded it (<see cref="KeyRingRefresher"/> reloads the keys every minute); older keys keep
+/// validating (decrypting) what they produced, and are retired only once their successor has been active longer
+/// than any token lives (<see cref="RetireAfter"/>).
 /// </summary>
 public sealed class KeyRing(IDbContextFactory<PlatformDbContext> contexts, IDataProtectionProvider protection, TimeProvider clock,
     ILogger<KeyRing> log)
@@ -24,70 +24,87 @@ public sealed class KeyRing(IDbContextFactory<PlatformDbContext> contexts, IData
     /// <summary>Longer than the longest session (24 h) plus clock skew.</summary>
     public static readonly TimeSpan RetireAfter = TimeSpan.FromHours(25);
 
+    /// <summary>How long a rotated-in key is only published before it signs: several reload intervals.</summary>
+    public static readonly TimeSpan DefaultActivationDelay = TimeSpan.FromMinutes(5);
+
     private const long CreateLockKey = 0x6568725f6b657973; // "ehr_keys"
 
     private IDataProtector Protector => protection.CreateProtector("Ehr.Authorization.Keys");
 
-    /// <summary>The usable keys of a purpose, newest first; creates the first one when there is none.</summary>
+    /// <summary>
+    /// The keys of a purpose that are not retired: the active ones newest first (the first signs or encrypts), then
+    /// the ones still waiting for their activation (accepted only). Creates the first key when there is none.
+    /// </summary>
     public IReadOnlyList<RsaSecurityKey> Load(string purpose)
     {
         using var db = contexts.CreateDbContext();
-        var keys = Current(db, purpose);
-        if (keys.Count == 0)
+        var records = Current(db, purpose);
+        if (records.Count == 0)
         {
-            Create(db, purpose, retireOlder: false);
-            keys = Current(db, purpose);
+            Create(db, purpose, TimeSpan.Zero, first: true);
+            records = Current(db, purpose);
         }
 
-        return keys.Select(Unprotect).ToList();
+        var now = clock.GetUtcNow();
+        return records
+            .OrderBy(k => k.ActivatesAt > now)
+            .ThenByDescending(k => k.ActivatesAt)
+            .Select(Unprotect)
+            .ToList();
+    }
+
+    /// <summary>A fingerprint of the key set and of which keys are active now: it changes when the keys should be reloaded.</summary>
+    public string Fingerprint()
+    {
+        using var db = contexts.CreateDbContext();
+        var now = clock.GetUtcNow();
+        var keys = db.SigningKeys.AsNoTracking().Where(k => k.RetiredAt == null)
+            .Select(k => new { k.KeyId, k.ActivatesAt }).ToList();
+        return string.Join(',', keys.OrderBy(k => k.KeyId, StringComparer.Ordinal).Select(k => k.KeyId + (k.ActivatesAt <= now ? "+" : "-")));
     }
 
     /// <summary>
-    /// Adds a new current key of each purpose and retires keys superseded more than <see cref="RetireAfter"/> ago.
-    /// Hosts pick the new key up when they next start; until then they keep signing with the previous one, which
-    /// every host still accepts.
+    /// Adds the next key of each purpose (active after <paramref name="activateIn"/>) and retires keys whose
+    /// successor has been active for longer than <see cref="RetireAfter"/>. Returns the new key ids.
     /// </summary>
-    public IReadOnlyList<string> Rotate()
+    public IReadOnlyList<string> Rotate(TimeSpan? activateIn = null)
     {
         using var db = contexts.CreateDbContext();
-        return [Create(db, Signing, retireOlder: true), Create(db, Encryption, retireOlder: true)];
+        var delay = activateIn ?? DefaultActivationDelay;
+        return [Create(db, Signing, delay, first: false), Create(db, Encryption, delay, first: false)];
     }
 
     private static List<SigningKeyRecord> Current(PlatformDbContext db, string purpose) =>
-        db.SigningKeys.AsNoTracking().Where(k => k.Purpose == purpose && k.RetiredAt == null)
-            .OrderByDescending(k => k.CreatedAt).ToList();
+        db.SigningKeys.AsNoTracking().Where(k => k.Purpose == purpose && k.RetiredAt == null).ToList();
 
-    private string Create(PlatformDbContext db, string purpose, bool retireOlder)
+    private string Create(PlatformDbContext db, string purpose, TimeSpan activateIn, bool first)
     {
         using var tx = db.Database.BeginTransaction();
         // Two hosts starting on an empty database must not each create a "first" key.
         db.Database.ExecuteSql($"SELECT pg_advisory_xact_lock({CreateLockKey})");
         var now = clock.GetUtcNow();
-        if (!retireOlder && db.SigningKeys.Any(k => k.Purpose == purpose && k.RetiredAt == null))
+        var keys = db.SigningKeys.Where(k => k.Purpose == purpose && k.RetiredAt == null).OrderByDescending(k => k.ActivatesAt).ToList();
+        if (first && keys.Count > 0)
         {
             tx.Commit();
-            return "";
+            return keys[0].KeyId;
         }
 
-        if (retireOlder)
+        // Each key is superseded by the next newer one; retire those whose successor became active long enough ago.
+        for (var i = 1; i < keys.Count; i++)
         {
-            // A key is superseded by the next newer one; retire those whose successor is older than RetireAfter.
-            var keys = db.SigningKeys.Where(k => k.Purpose == purpose && k.RetiredAt == null).OrderByDescending(k => k.CreatedAt).ToList();
-            for (var i = 1; i < keys.Count; i++)
+            if (now - keys[i - 1].ActivatesAt > RetireAfter)
             {
-                if (now - keys[i - 1].CreatedAt > RetireAfter)
-                {
-                    keys[i].Retire(now);
-                }
+                keys[i].Retire(now);
             }
         }
 
         using var rsa = RSA.Create(2048);
         var kid = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..22];
-        db.SigningKeys.Add(SigningKeyRecord.Create(purpose, kid, Protector.Protect(rsa.ExportPkcs8PrivateKeyPem()), now));
+        db.SigningKeys.Add(SigningKeyRecord.Create(purpose, kid, Protector.Protect(rsa.ExportPkcs8PrivateKeyPem()), now, now + activateIn));
         db.SaveChanges();
         tx.Commit();
-        log.LogInformation("New {Purpose} key {KeyId}", purpose, kid);
+        log.LogInformation("New {Purpose} key {KeyId}, active from {ActivatesAt:u}", purpose, kid, now + activateIn);
         return kid;
     }
 

@@ -23,10 +23,17 @@ public sealed class SigningKeyRecord
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>
+    /// From when the key signs (encrypts). Until then it is published and accepted, so every host has loaded it
+    /// before any host uses it.
+    /// </summary>
+    public DateTimeOffset ActivatesAt { get; private set; }
+
     public DateTimeOffset? RetiredAt { get; private set; }
 
-    public static SigningKeyRecord Create(string purpose, string keyId, string protectedKey, DateTimeOffset now) => new()
+    public static SigningKeyRecord Create(string purpose, string keyId, string protectedKey, DateTimeOffset now, DateTimeOffset activatesAt) => new()
     {
+        ActivatesAt = activatesAt,
         Id = Guid.CreateVersion7(),
         Purpose = purpose,
         KeyId = keyId,

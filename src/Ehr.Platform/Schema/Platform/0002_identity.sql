@@ -146,6 +146,7 @@ CREATE TABLE IF NOT EXISTS platform.signing_keys (
     key_id text NOT NULL UNIQUE,
     protected_key text NOT NULL,
     created_at timestamp with time zone NOT NULL,
+    activates_at timestamp with time zone NOT NULL,
     retired_at timestamp with time zone,
     CONSTRAINT pk_signing_keys PRIMARY KEY (id)
 );
