@@ -12,6 +12,9 @@ public static class Permissions
     public const string LocationRead = "location.read";
     public const string TenantAdmin = "tenant.admin";
     public const string PlatformAdmin = "platform.admin";
+    public const string UserRead = "user.read";
+    public const string UserManage = "user.manage";
+    public const string SecurityManage = "security.manage";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
     public const string PlatformAdminRole = "platform-admin";
@@ -21,7 +24,7 @@ public static class Permissions
 
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
-        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin],
+        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin, UserRead, UserManage, SecurityManage],
         ["physician"] = [PatientRead, PatientWrite, LocationRead],
         ["nurse-practitioner"] = [PatientRead, PatientWrite, LocationRead],
         ["nurse"] = [PatientRead, PatientWrite, LocationRead],
