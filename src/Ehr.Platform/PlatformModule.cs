@@ -2,6 +2,7 @@ using Ehr.Platform.Audit;
 using Ehr.Platform.Database;
 using Ehr.Platform.Health;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
 using Ehr.Platform.Persistence;
@@ -86,6 +87,7 @@ public static class PlatformModule
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();
 
+        services.AddEhrAccounts();
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
