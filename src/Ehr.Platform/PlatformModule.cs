@@ -4,6 +4,7 @@ using Ehr.Platform.Health;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.ApiClients;
 using Ehr.Platform.Identity.Authorization;
+using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
 using Ehr.Platform.Persistence;
@@ -89,6 +90,7 @@ public static class PlatformModule
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();
 
+        services.AddEhrAccounts();
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();
         services.AddEhrAuthorizationServer(configuration);

@@ -21,6 +21,19 @@ public static class ErrorCodes
     /// <summary>Too many requests for this API client; wait for <c>Retry-After</c> seconds (429).</summary>
     public const string RateLimited = "RATE_LIMITED";
 
+    // Accounts: sign-in, MFA, invitations, memberships.
+    public const string InvalidCredentials = "INVALID_CREDENTIALS";
+    public const string LockedOut = "LOCKED_OUT";
+    public const string AccountDeactivated = "ACCOUNT_DEACTIVATED";
+    public const string InvalidCode = "INVALID_CODE";
+    public const string MfaAlreadyEnabled = "MFA_ALREADY_ENABLED";
+    public const string MfaNotEnrolled = "MFA_NOT_ENROLLED";
+    public const string InvitationInvalid = "INVITATION_INVALID";
+    public const string InvitationExpired = "INVITATION_EXPIRED";
+    public const string InvitationRevoked = "INVITATION_REVOKED";
+    public const string InvitationUsed = "INVITATION_USED";
+    public const string LastTenantAdmin = "LAST_TENANT_ADMIN";
+
     // Field-level codes used inside VALIDATION_FAILED.
     public const string Required = "REQUIRED";
     public const string TooLong = "TOO_LONG";
@@ -29,4 +42,7 @@ public static class ErrorCodes
     public const string UnknownReference = "UNKNOWN_REFERENCE";
     public const string Reserved = "RESERVED";
     public const string Duplicate = "DUPLICATE";
+    public const string TooShort = "TOO_SHORT";
+    public const string CommonPassword = "COMMON_PASSWORD";
+    public const string ContainsEmail = "CONTAINS_EMAIL";
 }

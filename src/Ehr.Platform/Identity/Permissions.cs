@@ -13,6 +13,9 @@ public static class Permissions
     public const string TenantAdmin = "tenant.admin";
     public const string PlatformAdmin = "platform.admin";
     public const string ApiClientManage = "apiclient.manage";
+    public const string UserRead = "user.read";
+    public const string UserManage = "user.manage";
+    public const string SecurityManage = "security.manage";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
     public const string PlatformAdminRole = "platform-admin";
@@ -22,7 +25,7 @@ public static class Permissions
 
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
-        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin, ApiClientManage],
+        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin, UserRead, UserManage, SecurityManage, ApiClientManage],
         ["physician"] = [PatientRead, PatientWrite, LocationRead],
         ["nurse-practitioner"] = [PatientRead, PatientWrite, LocationRead],
         ["nurse"] = [PatientRead, PatientWrite, LocationRead],

@@ -66,6 +66,24 @@ public sealed class UserAccount
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 
+    /// <summary>
+    /// The same password under stronger hashing parameters (rehash on sign-in): not a credential change, so the
+    /// security stamp stays and existing sessions live on.
+    /// </summary>
+    public void UpgradePasswordHash(string hash, DateTimeOffset now)
+    {
+        PasswordHash = hash;
+        Touch(now);
+    }
+
+    /// <summary>An operator lifts a lock-out (<c>./ehr users unlock</c>): the failure count starts again from zero.</summary>
+    public void Unlock(DateTimeOffset now)
+    {
+        FailedSignIns = 0;
+        LockedUntil = null;
+        Touch(now);
+    }
+
     public bool IsLockedOut(DateTimeOffset now) => LockedUntil is { } until && until > now;
 
     public void SetPasswordHash(string hash, DateTimeOffset now)

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -33,7 +32,6 @@ public static class AuthorizationServerModule
         services.AddOptions<EhrIdentityOptions>().Bind(configuration.GetSection(EhrIdentityOptions.SectionName));
         var identity = configuration.GetSection(EhrIdentityOptions.SectionName).Get<EhrIdentityOptions>() ?? new EhrIdentityOptions();
 
-        services.AddDataProtection().SetApplicationName("Ehr.Saas").PersistKeysToDbContext<PlatformDbContext>();
         services.AddSingleton<KeyRing>();
         services.AddScoped<AccessCheck>();
         services.AddScoped<ApiClients.ManageApiClients>();

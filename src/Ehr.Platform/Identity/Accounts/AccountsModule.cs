@@ -1,0 +1,30 @@
+using Ehr.Platform.Persistence;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ehr.Platform.Identity.Accounts;
+
+/// <summary>Accounts: passwords, sign-in, MFA, memberships, invitations and tenant security policies.</summary>
+public static class AccountsModule
+{
+    public static IServiceCollection AddEhrAccounts(this IServiceCollection services)
+    {
+        // One key ring for every host and worker, in platform.data_protection_keys: TOTP secrets (and the
+        // authorization server's cookies) stay readable whichever instance wrote them.
+        services.AddDataProtection().PersistKeysToDbContext<PlatformDbContext>().SetApplicationName("Ehr.Saas");
+        // PBKDF2-HMAC-SHA512 (Identity's V3 format) with the framework's current iteration count; older hashes are
+        // upgraded when their owner next signs in.
+        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        services.AddSingleton<TotpSecrets>();
+
+        services.AddScoped<PasswordPolicy>();
+        services.AddScoped<CreateUser>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddScoped<VerifySecondFactor>();
+        services.AddScoped<BeginTotpEnrolment>();
+        services.AddScoped<ConfirmTotpEnrolment>();
+        services.AddScoped<RegenerateRecoveryCodes>();
+        return services;
+    }
+}
