@@ -72,7 +72,7 @@ internal static class Load
                     Interlocked.Increment(ref failures);
                     if (failures == 1)
                     {
-                        Console.Error.WriteLine($"first failure: {e.Message}");
+                        System.Console.Error.WriteLine($"first failure: {e.Message}");
                     }
                 }
             }

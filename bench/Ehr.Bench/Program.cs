@@ -25,19 +25,19 @@ var packs = BenchPack.Create();
 var metrics = new List<Metric>();
 if (only is null or "provisioning")
 {
-    Console.Error.WriteLine($"provisioning {tenants} tenants");
+    System.Console.Error.WriteLine($"provisioning {tenants} tenants");
     metrics.AddRange(await ProvisioningBench.RunAsync(url, packs, tenants));
 }
 
 if (only is null or "search")
 {
-    Console.Error.WriteLine($"search over {patients} patients");
+    System.Console.Error.WriteLine($"search over {patients} patients");
     metrics.AddRange(await SearchBench.RunAsync(url, packs, patients, seconds));
 }
 
 if (only is null or "register")
 {
-    Console.Error.WriteLine("registration");
+    System.Console.Error.WriteLine("registration");
     metrics.AddRange(await RegistrationBench.RunAsync(url, packs, seconds));
 }
 
@@ -48,12 +48,12 @@ await using (var cmd = dataSource.CreateCommand("SELECT version()"))
     postgres = (string)(await cmd.ExecuteScalarAsync())!;
 }
 
-Console.WriteLine();
-Console.WriteLine($"{"scenario",-14} {"metric",-52} {"value",12} {"unit",-5} {"target",-8} met");
-Console.WriteLine(new string('-', 100));
+System.Console.WriteLine();
+System.Console.WriteLine($"{"scenario",-14} {"metric",-52} {"value",12} {"unit",-5} {"target",-8} met");
+System.Console.WriteLine(new string('-', 100));
 foreach (var m in metrics)
 {
-    Console.WriteLine($"{m.Scenario,-14} {m.Name,-52} {m.Value,12:F2} {m.Unit,-5} {m.Target,-8} {(m.Met is null ? "" : m.Met.Value ? "yes" : "NO")}");
+    System.Console.WriteLine($"{m.Scenario,-14} {m.Name,-52} {m.Value,12:F2} {m.Unit,-5} {m.Target,-8} {(m.Met is null ? "" : m.Met.Value ? "yes" : "NO")}");
 }
 
 var result = new
@@ -74,7 +74,7 @@ var root = FindRoot();
 Directory.CreateDirectory(Path.Combine(root, "bench", "results"));
 var file = Path.Combine(root, "bench", "results", "latest.json");
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
-Console.WriteLine($"\nwritten to {file}");
+System.Console.WriteLine($"\nwritten to {file}");
 Directory.Delete(packs, recursive: true);
 
 static string FindRoot()

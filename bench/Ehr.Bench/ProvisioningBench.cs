@@ -30,7 +30,7 @@ internal static class ProvisioningBench
                 slugs.Add(slug);
                 if ((i + 1) % 100 == 0)
                 {
-                    Console.Error.WriteLine($"  provisioned {i + 1}/{tenants}");
+                    System.Console.Error.WriteLine($"  provisioned {i + 1}/{tenants}");
                 }
             }
         }

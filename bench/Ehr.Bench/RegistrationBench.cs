@@ -24,7 +24,7 @@ internal static class RegistrationBench
         using var client = host.Client(tenant.Slug, Concurrency);
         var fakers = Enumerable.Range(0, Concurrency).Select(i => new Faker("en") { Random = new Randomizer(i) }).ToArray();
 
-        Console.Error.WriteLine("  registration over HTTP");
+        System.Console.Error.WriteLine("  registration over HTTP");
         var http = await Load.RunAsync(Concurrency, duration, (worker, _) =>
         {
             var f = fakers[worker];
@@ -40,7 +40,7 @@ internal static class RegistrationBench
             });
         });
 
-        Console.Error.WriteLine("  bare INSERT baseline");
+        System.Console.Error.WriteLine("  bare INSERT baseline");
         var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
         var connections = new NpgsqlConnection[Concurrency];
         for (var i = 0; i < Concurrency; i++)

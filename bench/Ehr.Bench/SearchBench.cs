@@ -25,7 +25,7 @@ internal static partial class SearchBench
         await using var host = await BenchHost.StartAsync(databaseUrl, packs);
         var tenant = await host.Services.GetRequiredService<TenantProvisioner>()
             .CreateAsync(new CreateTenant("search-" + Guid.NewGuid().ToString("N")[..6], "Search bench", BenchPack.Name));
-        Console.Error.WriteLine($"  seeding {patients} patients");
+        System.Console.Error.WriteLine($"  seeding {patients} patients");
         var families = await SeedAsync(host, tenant, patients);
 
         var kinds = new (string Kind, Func<Random, PatientSearch> Make)[]
@@ -39,7 +39,7 @@ internal static partial class SearchBench
         using var client = host.Client(tenant.Slug, Concurrency);
         foreach (var (kind, make) in kinds)
         {
-            Console.Error.WriteLine($"  search: {kind}");
+            System.Console.Error.WriteLine($"  search: {kind}");
             var http = await Load.RunAsync(Concurrency, duration, (_, r) =>
             {
                 var s = make(r);

@@ -1,4 +1,5 @@
 using Ehr.Clinical;
+using Ehr.Console;
 using Ehr.GraphQL;
 using Ehr.Platform;
 using Ehr.Platform.Schema;
@@ -54,12 +55,16 @@ public static class EhrHost
         ConfigureLogging(builder.Host, builder.Configuration);
         builder.Services.AddEhrModules(builder.Configuration);
         builder.Services.AddEhrGraphQL(builder.Configuration);
+        builder.Services.AddEhrConsole(builder.Configuration);
+        // The console's and MudBlazor's static files, also when running from the build output (not only published).
+        builder.WebHost.UseStaticWebAssets();
         AddTelemetry(builder.Services, builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         var app = builder.Build();
         app.UseEhrPlatform();
         app.MapEhrGraphQL();
+        app.MapEhrConsole();
         return app;
     }
 
@@ -68,12 +73,22 @@ public static class EhrHost
     /// </summary>
     public static async Task<(WebApplication App, Uri Address)> StartOnLoopbackAsync(IDictionary<string, string?> overrides)
     {
-        var settings = new Dictionary<string, string?>(overrides) { ["Urls"] = "http://127.0.0.1:0" };
+        // A free port chosen up front, so the authorization server's issuer (which the console signs in against) is known.
+        var port = FreeLoopbackPort();
+        var settings = new Dictionary<string, string?>(overrides) { ["Urls"] = $"http://127.0.0.1:{port}" };
+        settings.TryAdd("Identity:Issuer", $"http://127.0.0.1:{port}/");
         var app = BuildWeb([], settings);
         await app.Services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address));
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void ConfigureLogging(IHostBuilder host, IConfiguration configuration) =>

@@ -83,9 +83,9 @@ internal static class AdminCommands
                 })
                 .ToList();
             // A table for people, tab-separated lines for scripts.
-            if (Console.IsOutputRedirected)
+            if (System.Console.IsOutputRedirected)
             {
-                rows.ForEach(r => Console.WriteLine(string.Join('\t', r)));
+                rows.ForEach(r => System.Console.WriteLine(string.Join('\t', r)));
                 return 0;
             }
 
@@ -126,7 +126,7 @@ internal static class AdminCommands
         {
             var token = services.GetRequiredService<DevTokenIssuer>()
                 .Issue(r.GetValue(tenant), r.GetValue(user)!, r.GetValue(role)!, r.GetValue(minutes));
-            Console.WriteLine(token);
+            System.Console.WriteLine(token);
             return Task.FromResult(0);
         }));
         return command;

@@ -90,7 +90,7 @@ internal static class ServeCommands
     private static void PrintWelcome(string url, Tenant demo)
     {
         var graphql = url.TrimEnd('/') + "/graphql";
-        Console.WriteLine($$"""
+        System.Console.WriteLine($$"""
 
             Ehr.Saas is running.
               GraphQL       {{graphql}}

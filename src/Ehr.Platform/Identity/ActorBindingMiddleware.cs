@@ -39,7 +39,13 @@ internal sealed class ActorBindingMiddleware(RequestDelegate next, IOptions<EhrI
             var actor = Actor.FromPrincipal(http.User, http.Connection.RemoteIpAddress, purpose);
             if (!AuthorizationServerModule.IsDevelopmentToken(http, identity.Value))
             {
-                actor = await FromCatalogAsync(actor, tenants.Tenant, access, http, http.RequestAborted);
+                var resolved = await access.ResolveAsync(actor, tenants.Tenant, http.RequestAborted);
+                if (resolved.RateLimitPerMinute is { } limit)
+                {
+                    http.Items[ClientRateLimits.LimitKey] = limit;
+                }
+
+                actor = resolved.Actor;
                 if (actor is null)
                 {
                     await ErrorResponse.WriteAsync(http, new EhrException(ErrorCodes.AccessRevoked,
@@ -52,51 +58,5 @@ internal sealed class ActorBindingMiddleware(RequestDelegate next, IOptions<EhrI
         }
 
         await next(http);
-    }
-
-    private static async Task<Actor?> FromCatalogAsync(Actor fromToken, Tenant? tenant, AccessCheck access, HttpContext http,
-        CancellationToken ct)
-    {
-        var scopes = fromToken.Scopes;
-        if (fromToken.Kind == ActorKind.ApiClient)
-        {
-            var client = await access.ForClientAsync(fromToken.Id, ct);
-            if (client is null || !client.Active || tenant is null || client.TenantId != tenant.Id)
-            {
-                return null;
-            }
-
-            http.Items[ClientRateLimits.LimitKey] = client.RateLimitPerMinute;
-            // The client's scopes as they are now: narrowing a client applies to tokens it already holds.
-            return fromToken with
-            {
-                Roles = [Permissions.ApiClientRole],
-                Scopes = (fromToken.Scopes ?? []).Intersect(client.Scopes, StringComparer.Ordinal).ToArray(),
-            };
-        }
-
-        if (!Guid.TryParse(fromToken.Id, out var userId))
-        {
-            return null;
-        }
-
-        var user = await access.ForUserAsync(userId, tenant?.Id, ct);
-        if (user is null || !user.UserActive)
-        {
-            return null;
-        }
-
-        if (fromToken.TenantSlug is null)
-        {
-            // A platform session: only the platform role, and only for platform admins.
-            return fromToken with { Roles = user.IsPlatformAdmin ? [Permissions.PlatformAdminRole] : [] };
-        }
-
-        if (!user.MemberActive)
-        {
-            return null;
-        }
-
-        return fromToken with { Roles = user.Roles, Locations = user.Locations, PatientIds = user.Patients, Scopes = scopes };
     }
 }

@@ -6,6 +6,9 @@ namespace Ehr.Platform.Identity.Authorization;
 public sealed record UserAccess(bool UserActive, bool IsPlatformAdmin, bool MemberActive, IReadOnlyList<string> Roles,
     IReadOnlyList<Guid> Locations, IReadOnlyList<Guid> Patients);
 
+/// <summary>The actor as the catalog allows it now (null: refused), and an API client's rate limit.</summary>
+public sealed record ResolvedAccess(Actor? Actor, int? RateLimitPerMinute = null);
+
 /// <summary>What an API client may do right now.</summary>
 public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<string> Scopes, int RateLimitPerMinute);
 
@@ -16,6 +19,50 @@ public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<stri
 /// </summary>
 public sealed class AccessCheck(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// The actor a token (or console session) describes, with the roles, locations, patient links and scopes the
+    /// catalog gives it now; a null actor when the person, membership or client is no longer active.
+    /// </summary>
+    public async Task<ResolvedAccess> ResolveAsync(Actor fromToken, Tenancy.Tenant? tenant, CancellationToken ct)
+    {
+        if (fromToken.Kind == ActorKind.ApiClient)
+        {
+            var client = await ForClientAsync(fromToken.Id, ct);
+            if (client is null || !client.Active || tenant is null || client.TenantId != tenant.Id)
+            {
+                return new ResolvedAccess(null);
+            }
+
+            // The client's scopes as they are now: narrowing a client applies to tokens it already holds.
+            return new ResolvedAccess(fromToken with
+            {
+                Roles = [Permissions.ApiClientRole],
+                Scopes = (fromToken.Scopes ?? []).Intersect(client.Scopes, StringComparer.Ordinal).ToArray(),
+            }, client.RateLimitPerMinute);
+        }
+
+        if (!Guid.TryParse(fromToken.Id, out var userId))
+        {
+            return new ResolvedAccess(null);
+        }
+
+        var user = await ForUserAsync(userId, tenant?.Id, ct);
+        if (user is null || !user.UserActive)
+        {
+            return new ResolvedAccess(null);
+        }
+
+        if (fromToken.TenantSlug is null)
+        {
+            // A platform session: only the platform role, and only for platform admins.
+            return new ResolvedAccess(fromToken with { Roles = user.IsPlatformAdmin ? [Permissions.PlatformAdminRole] : [] });
+        }
+
+        return user.MemberActive
+            ? new ResolvedAccess(fromToken with { Roles = user.Roles, Locations = user.Locations, PatientIds = user.Patients })
+            : new ResolvedAccess(null);
+    }
+
     public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(

@@ -88,7 +88,8 @@ public static class AuthorizationServerModule
         services.AddSingleton<IOptionsChangeTokenSource<OpenIddict.Validation.OpenIddictValidationOptions>>(sp => sp.GetRequiredService<KeyRingRefresher>());
 
         services.AddAuthentication(ApiScheme)
-            .AddPolicyScheme(ApiScheme, "Bearer tokens", o => o.ForwardDefaultSelector = http => SelectBearerScheme(http, identity))
+            .AddPolicyScheme(ApiScheme, "Bearer tokens", o => o.ForwardDefaultSelector = http =>
+                SelectBearerScheme(http, http.RequestServices.GetRequiredService<IOptions<EhrIdentityOptions>>().Value))
             .AddCookie(SessionScheme, o =>
             {
                 o.Cookie.Name = "ehr.session";
@@ -117,13 +118,25 @@ public static class AuthorizationServerModule
 
     /// <summary>
     /// Our access tokens are encrypted (JWE, five segments); the development tokens are signed JWTs (three). Anything
-    /// else goes to the OpenIddict handler, which refuses it.
+    /// else goes to the OpenIddict handler, which refuses it. Without a bearer token, a browser session cookie counts
+    /// only on the paths registered for it (<see cref="EhrIdentityOptions.BrowserSessions"/>), never on the APIs, so
+    /// no cross-site request can ride on a cookie there.
     /// </summary>
     private static string SelectBearerScheme(HttpContext http, EhrIdentityOptions identity)
     {
         var header = http.Request.Headers.Authorization.ToString();
-        if (identity.DevelopmentTokens && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
-            header.AsSpan(7).Trim().Count('.') == 2)
+        if (header.Length == 0)
+        {
+            foreach (var (prefix, scheme) in identity.BrowserSessions)
+            {
+                if (http.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    return scheme;
+                }
+            }
+        }
+        else if (identity.DevelopmentTokens && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
+                 header.AsSpan(7).Trim().Count('.') == 2)
         {
             return JwtBearerDefaults.AuthenticationScheme;
         }

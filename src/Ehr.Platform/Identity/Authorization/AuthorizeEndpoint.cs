@@ -29,7 +29,7 @@ internal static class AuthorizeEndpoint
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         var ct = http.RequestAborted;
         var session = await http.AuthenticateAsync(AuthorizationServerModule.SessionScheme);
-        var user = session.Succeeded ? await SessionUserAsync(db, session.Principal!, ct) : null;
+        var user = session.Succeeded ? await SessionCookie.UserAsync(db, session.Principal!, ct) : null;
         if (user is null || request.HasPromptValue(PromptValues.Login) && !JustSignedIn(session.Principal!, clock))
         {
             if (request.HasPromptValue(PromptValues.None))
@@ -89,19 +89,6 @@ internal static class AuthorizeEndpoint
         var authTime = DateTimeOffset.FromUnixTimeSeconds(long.Parse(session.Principal!.GetClaim(SessionClaims.AuthTime) ?? "0", CultureInfo.InvariantCulture));
         var principal = SessionClaims.ForUser(user, membership, tenant, request.GetScopes(), policy, authTime, amr);
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-    }
-
-    /// <summary>The session's person, if the session is still good: the account active and its security stamp unchanged.</summary>
-    internal static async Task<UserAccount?> SessionUserAsync(PlatformDbContext db, ClaimsPrincipal session, CancellationToken ct)
-    {
-        if (!Guid.TryParse(session.GetClaim(Claims.Subject), out var id))
-        {
-            return null;
-        }
-
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
-        return user is not null && user.Status == UserStatus.Active &&
-               session.GetClaim(SessionCookie.StampClaim) == user.SecurityStamp.ToString() ? user : null;
     }
 
     /// <summary><c>prompt=login</c> after the person has just signed in again must not loop.</summary>

@@ -23,6 +23,12 @@ public sealed class EhrIdentityOptions
     /// <summary>Redirect URIs of the web console (an OIDC client of this server), matched exactly.</summary>
     public List<string> ConsoleRedirectUris { get; set; } = [];
 
+    /// <summary>
+    /// Path prefixes where a browser session cookie authenticates requests that carry no bearer token, and the cookie
+    /// scheme for each (the console registers <c>/console</c>, <c>/_blazor</c> and <c>/jobs</c>). Set in code.
+    /// </summary>
+    public Dictionary<string, string> BrowserSessions { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How long the identity server's own sign-in cookie lives (the console then signs in silently).</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
 }

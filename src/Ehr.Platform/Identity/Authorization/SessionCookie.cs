@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
 using Ehr.Platform.Identity.Accounts;
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -31,6 +34,19 @@ public static class SessionCookie
         }
 
         await http.SignInAsync(AuthorizationServerModule.SessionScheme, new ClaimsPrincipal(identity));
+    }
+
+    /// <summary>The session's person, if the session is still good: the account active and its security stamp unchanged.</summary>
+    public static async Task<UserAccount?> UserAsync(PlatformDbContext db, ClaimsPrincipal session, CancellationToken ct)
+    {
+        if (!Guid.TryParse(session.GetClaim(Claims.Subject), out var id))
+        {
+            return null;
+        }
+
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
+        return user is not null && user.Status == UserStatus.Active &&
+               session.GetClaim(StampClaim) == user.SecurityStamp.ToString() ? user : null;
     }
 
     public static Task SignOutAsync(HttpContext http) => http.SignOutAsync(AuthorizationServerModule.SessionScheme);

@@ -1,0 +1,32 @@
+using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Accounts;
+using Ehr.Platform.Persistence;
+using Ehr.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace Ehr.Console.Components.Layout;
+
+public sealed record NavItem(string Title, string Href, string Icon, string Permission);
+
+/// <summary>The console's menu: each entry shows only to people holding the permission its page needs.</summary>
+public static class ConsoleNavigation
+{
+    public static IReadOnlyList<NavItem> Items { get; } =
+    [
+        new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
+        new("API clients", "/console/api-clients", Icons.Material.Filled.Key, Permissions.ApiClientManage),
+        new("Tenants", "/console/platform/tenants", Icons.Material.Filled.Domain, Permissions.PlatformAdmin),
+    ];
+
+    public static IEnumerable<NavItem> For(ConsoleUser user) => Items.Where(i => user.Can(i.Permission));
+
+    /// <summary>The tenant's idle time-out, after which the browser signs the person out.</summary>
+    public static async Task<int> IdleMinutesAsync(IServiceProvider services, Tenant tenant)
+    {
+        var db = services.GetRequiredService<PlatformDbContext>();
+        var policy = await db.SecurityPolicies.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenant.Id);
+        return (policy ?? TenantSecurityPolicy.Defaults(tenant.Id)).IdleTimeoutMinutes;
+    }
+}

@@ -1,0 +1,141 @@
+using Ehr.Console.Components;
+using Ehr.Console.Components.Account;
+using Ehr.Platform.Identity.Authorization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using MudBlazor.Services;
+
+namespace Ehr.Console;
+
+/// <summary>
+/// The web console (Blazor, interactive server, MudBlazor) and the authorization server's sign-in pages. The console
+/// is an OpenID Connect client of our own authorization server (code flow with PKCE), like any other app: it signs
+/// people in there, MFA included, and keeps its own cookie. It calls the modules' use cases in process, each in a
+/// fresh scope bound to the signed-in person (<see cref="ConsoleSession"/>).
+/// </summary>
+public static class ConsoleModule
+{
+    public const string CookieScheme = "ehr.console";
+    public const string OidcScheme = "ehr.console.oidc";
+    public const string ClientId = "ehr-console";
+    public const string CallbackPath = "/console/signin-oidc";
+    public const string SignedOutCallbackPath = "/console/signout-callback-oidc";
+
+    public static IServiceCollection AddEhrConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        var identity = configuration.GetSection(EhrIdentityOptions.SectionName).Get<EhrIdentityOptions>() ?? new EhrIdentityOptions();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<ConsoleSession>();
+        services.AddScoped<ConsolePrincipal>();
+        services.Configure<EhrIdentityOptions>(o =>
+        {
+            foreach (var prefix in BrowserPaths)
+            {
+                o.BrowserSessions[prefix] = CookieScheme;
+            }
+        });
+        services.AddHostedService<ConsoleClientRegistration>();
+
+        services.AddAuthentication()
+            .AddCookie(PendingSecondFactor.Scheme, o =>
+            {
+                o.Cookie.Name = "ehr.mfa";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = identity.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+                o.SlidingExpiration = false;
+            })
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = "ehr.console";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = identity.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                o.Cookie.Path = "/";
+                // Automatic log-off: the console session lapses after this long without a request (the tenant's
+                // idle time-out is also enforced in the browser, see console.js).
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+                o.SlidingExpiration = true;
+            })
+            .AddOpenIdConnect(OidcScheme, o =>
+            {
+                o.SignInScheme = CookieScheme;
+                o.Authority = identity.Issuer;
+                o.RequireHttpsMetadata = identity.RequireHttps;
+                o.ClientId = ClientId;
+                o.ResponseType = OpenIdConnectResponseType.Code;
+                o.UsePkce = true;
+                o.Scope.Clear();
+                foreach (var scope in ConsoleScopes)
+                {
+                    o.Scope.Add(scope);
+                }
+
+                o.CallbackPath = CallbackPath;
+                o.SignedOutCallbackPath = SignedOutCallbackPath;
+                o.SignedOutRedirectUri = "/account/signed-out";
+                o.MapInboundClaims = false;
+                // Kept (encrypted, in the cookie) for the id_token_hint of sign-out; the console itself calls the
+                // modules in process and never sends the access token anywhere.
+                o.SaveTokens = true;
+                o.GetClaimsFromUserInfoEndpoint = false;
+                o.TokenValidationParameters.NameClaimType = "name";
+                o.TokenValidationParameters.RoleClaimType = "role";
+                o.Events.OnRedirectToIdentityProvider = context =>
+                {
+                    // The tenant to sign in to (tenant switcher), passed on to /connect/authorize.
+                    if (context.Properties.Items.TryGetValue(AuthorizeEndpointTenant, out var tenant) && tenant is not null)
+                    {
+                        context.ProtocolMessage.SetParameter("tenant", tenant);
+                    }
+
+                    return Task.CompletedTask;
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ConsolePolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
+        return services;
+    }
+
+    public const string ConsolePolicy = "console";
+
+    private static readonly string[] ConsoleScopes = ["openid", "profile", "email", EhrScopes.FullAccess];
+
+    /// <summary>Where the console cookie authenticates (never the APIs).</summary>
+    private static readonly string[] BrowserPaths = ["/console", "/_blazor", "/jobs"];
+
+    internal const string AuthorizeEndpointTenant = "ehr.tenant";
+
+    public static WebApplication MapEhrConsole(this WebApplication app)
+    {
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapGet("/", () => Results.Redirect("/console"));
+        app.MapGet("/console/signin", (HttpContext http, string? tenant, string? returnUrl) =>
+        {
+            var properties = new AuthenticationProperties { RedirectUri = AccountPage.IsLocal(returnUrl) ? returnUrl : "/console" };
+            if (!string.IsNullOrEmpty(tenant))
+            {
+                properties.Items[AuthorizeEndpointTenant] = tenant;
+            }
+
+            return Results.Challenge(properties, [OidcScheme]);
+        });
+        app.MapPost("/console/signout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieScheme);
+            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/signed-out" }, [OidcScheme]);
+        });
+        return app;
+    }
+}
