@@ -1,9 +1,12 @@
 using Ehr.Platform.Audit;
 using Ehr.Platform.Database;
 using Ehr.Platform.Health;
+using Ehr.Platform.Disclosures;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
+using Ehr.Platform.Notifications;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
@@ -81,6 +84,19 @@ public static class PlatformModule
         services.AddSingleton<ITenantSchemaContributor, PlatformTenantSchema>();
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();
+        services.AddSingleton<ITenantModelConfiguration, CustomRoleModel>();
+        services.AddScoped<RoleResolver>();
+        services.AddScoped<DefineRole>();
+        services.AddScoped<UpdateRole>();
+        services.AddScoped<DeleteRole>();
+        services.AddScoped<ListRoles>();
+        services.AddSingleton<ITenantModelConfiguration, NotificationModel>();
+        services.AddScoped<Notifier>();
+        services.AddScoped<ListNotifications>();
+        services.AddScoped<MarkNotificationRead>();
+        services.AddSingleton<ITenantModelConfiguration, DisclosureModel>();
+        services.AddScoped<DisclosureLog>();
+        services.AddScoped<DisclosureReport>();
 
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();

@@ -1,5 +1,8 @@
 using Ehr.Platform.Errors;
+using Ehr.Platform.Identity.Roles;
+using Ehr.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.Platform.Identity;
 
@@ -27,7 +30,17 @@ internal sealed class ActorBindingMiddleware(RequestDelegate next)
                 return;
             }
 
-            actors.Bind(Actor.FromPrincipal(http.User, http.Connection.RemoteIpAddress, purpose));
+            var actor = Actor.FromPrincipal(http.User, http.Connection.RemoteIpAddress, purpose);
+            actors.Bind(actor);
+
+            // Custom role keys resolve through the tenant's role definitions, read afresh on every request so a
+            // change applies to the next one. Built-in keys need no lookup (a tenant cannot redefine them).
+            var tenant = http.RequestServices.GetRequiredService<TenantContext>().Tenant;
+            if (tenant is not null && actor.TenantSlug == tenant.Slug && actor.Roles.Any(r => !Permissions.IsKnownRole(r)))
+            {
+                actors.UsePermissions(await http.RequestServices.GetRequiredService<RoleResolver>()
+                    .PermissionsForAsync(actor, http.RequestAborted));
+            }
         }
 
         await next(http);

@@ -27,6 +27,15 @@ public sealed class ActorContext(TenantContext tenantContext)
         _actor = actor;
     }
 
+    /// <summary>
+    /// The actor's tenant permissions, resolved from its role keys through the tenant's role definitions
+    /// (<see cref="Roles.RoleResolver"/>) once per request by <see cref="ActorBindingMiddleware"/>. Until then only
+    /// built-in roles count, so an unresolved custom role grants nothing (fails closed).
+    /// </summary>
+    public void UsePermissions(IReadOnlySet<string> permissions) => _permissions = permissions;
+
+    private IReadOnlySet<string>? _permissions;
+
     public bool Has(string permission)
     {
         if (_actor is null)
@@ -45,9 +54,12 @@ public sealed class ActorContext(TenantContext tenantContext)
         }
 
         var tenant = tenantContext.Tenant;
-        return tenant is not null &&
-               string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal) &&
-               _actor.Roles.SelectMany(Permissions.ForTenantRole).Contains(permission);
+        if (tenant is null || !string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return _permissions?.Contains(permission) ?? _actor.Roles.SelectMany(Permissions.ForBuiltInRole).Contains(permission);
     }
 
     /// <summary>Refuses with <c>UNAUTHENTICATED</c> or <c>FORBIDDEN</c> unless the actor holds the permission.</summary>
@@ -110,6 +122,12 @@ public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> 
             PatientIds = Guids(user, EhrClaims.Patient),
         };
     }
+
+    /// <summary>
+    /// Holds the patient role: sees only the records in <see cref="PatientIds"/> and writes none, whatever other
+    /// role it also holds (the narrower reading wins).
+    /// </summary>
+    public bool IsPatientScoped => Roles.Contains(Permissions.PatientRole);
 
     private static Guid[] Guids(ClaimsPrincipal user, string type) =>
         user.FindAll(type).Select(c => Guid.TryParse(c.Value, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();
