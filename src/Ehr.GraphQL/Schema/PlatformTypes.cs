@@ -30,6 +30,9 @@ internal sealed class ViewerType : ObjectGraphType<Actor>
         Field<StringGraphType>("tenant").Resolve(c => c.Source.TenantSlug);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("roles").Resolve(c => c.Source.Roles);
         Field<NonNullGraphType<StringGraphType>>("purposeOfUse").Resolve(c => c.Source.Purpose);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("permissions")
+            .Description("The tenant permissions your roles give you in this tenant right now (custom roles resolved).")
+            .Resolve(c => c.Service<ActorContext>().GrantedPermissions().Order(StringComparer.Ordinal).ToList());
     }
 }
 

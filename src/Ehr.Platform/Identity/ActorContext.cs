@@ -36,31 +36,36 @@ public sealed class ActorContext(TenantContext tenantContext)
 
     private IReadOnlySet<string>? _permissions;
 
-    public bool Has(string permission)
+    public bool Has(string permission) =>
+        permission == Permissions.PlatformAdmin
+            ? _actor?.Roles.Contains(Permissions.PlatformAdminRole) == true
+            : _actor?.IsSystem == true || GrantedPermissions().Contains(permission);
+
+    /// <summary>The tenant permissions the actor holds in this scope's tenant (none for another tenant's token).</summary>
+    public IReadOnlySet<string> GrantedPermissions()
     {
         if (_actor is null)
         {
-            return false;
-        }
-
-        if (permission == Permissions.PlatformAdmin)
-        {
-            return _actor.Roles.Contains(Permissions.PlatformAdminRole);
+            return Empty;
         }
 
         if (_actor.IsSystem)
         {
-            return true;
+            return AllTenantPermissions;
         }
 
         var tenant = tenantContext.Tenant;
         if (tenant is null || !string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal))
         {
-            return false;
+            return Empty;
         }
 
-        return _permissions?.Contains(permission) ?? _actor.Roles.SelectMany(Permissions.ForBuiltInRole).Contains(permission);
+        return _permissions ?? _actor.Roles.SelectMany(Permissions.ForBuiltInRole).ToHashSet(StringComparer.Ordinal);
     }
+
+    private static readonly IReadOnlySet<string> Empty = new HashSet<string>();
+
+    private static readonly IReadOnlySet<string> AllTenantPermissions = Permissions.TenantCatalog.Keys.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Refuses with <c>UNAUTHENTICATED</c> or <c>FORBIDDEN</c> unless the actor holds the permission.</summary>
     public void Demand(string permission)

@@ -1,3 +1,4 @@
+using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -6,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Ehr.Platform.Notifications;
 
 /// <summary>The auditors' notifications, newest first (for now every notification is addressed to auditors).</summary>
-public sealed class ListNotifications(TenantDbContext db, ActorContext actors)
+public sealed class ListNotifications(TenantDbContext db, ActorContext actors, AuditTrail audit)
 {
     public const int MaxPageSize = 200;
 
@@ -24,6 +25,12 @@ public sealed class ListNotifications(TenantDbContext db, ActorContext actors)
             query = query.Where(n => n.ReadAt == null);
         }
 
-        return await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(first).ToListAsync(ct);
+        // Alerts name patients (id, MRN): reading them is recorded like reading the audit log.
+        return await db.InTransactionAsync(async token =>
+        {
+            var page = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(first).ToListAsync(token);
+            await audit.RecordAsync(new AuditEvent("notification.list", "Notification", null, new { unreadOnly, returned = page.Count }), token);
+            return (IReadOnlyList<Notification>)page;
+        }, ct);
     }
 }

@@ -134,6 +134,17 @@ public sealed class CustomRolesShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShowTheViewerThePermissionsItsRolesGiveItHere()
+    {
+        await _admin.DefineRoleAsync(AccessGraph.Role("viewer-role", "Viewer", ["disclosure.read", "location.read"]));
+        using var holder = _host.Client(_host.Token(_tenant.Slug, "vic.viewer", "viewer-role", "biller"));
+
+        var viewer = (await holder.GraphQLAsync("{ viewer { roles permissions } }")).DataOrThrow["viewer"]!;
+
+        Assert.Equal(["disclosure.read", "location.read", "patient.read"], viewer["permissions"]!.AsArray().Select(p => p!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task ListBuiltInRolesThenCustomOnes()
     {
         await _admin.DefineRoleAsync(AccessGraph.Role("listed-role", "Listed", ["note.sign"], description: "Signs notes."));
