@@ -69,6 +69,7 @@ public static class PlatformModule
         services.AddSingleton<TenantJobScope>();
         services.AddScoped<TenantContext>();
         services.AddScoped<ActorContext>();
+        services.AddScoped<GetCurrentTenant>();
 
         services.AddSingleton<TenantConnectionInterceptor>();
         services.AddDbContext<TenantDbContext>((sp, o) => o

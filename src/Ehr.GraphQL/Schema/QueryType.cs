@@ -25,11 +25,7 @@ internal sealed class QueryType : ObjectGraphType
 
         Field<NonNullGraphType<TenantType>>("tenant").Description("The tenant this request is for.")
             .RequiresPermission(Permissions.LocationRead)
-            .Resolve(c =>
-            {
-                c.Service<ActorContext>().Demand(Permissions.LocationRead);
-                return c.Service<TenantContext>().Required;
-            });
+            .Resolve(c => c.Service<GetCurrentTenant>().Handle());
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationType>>>>("locations")
             .RequiresPermission(Permissions.LocationRead)

@@ -32,7 +32,7 @@ public sealed class ActorContext(TenantContext tenantContext)
     /// (<see cref="Roles.RoleResolver"/>) once per request by <see cref="ActorBindingMiddleware"/>. Until then only
     /// built-in roles count, so an unresolved custom role grants nothing (fails closed).
     /// </summary>
-    public void UsePermissions(IReadOnlySet<string> permissions) => _permissions = permissions;
+    internal void UsePermissions(IReadOnlySet<string> permissions) => _permissions = permissions;
 
     private IReadOnlySet<string>? _permissions;
 

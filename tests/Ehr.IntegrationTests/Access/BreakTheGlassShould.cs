@@ -92,6 +92,32 @@ public sealed class BreakTheGlassShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LetThePatientReadTheirOwnRestrictedRecord()
+    {
+        var (id, _) = await RestrictedPatientAsync("dr.team");
+        using var portal = _host.Client(_host.PatientToken(_tenant.Slug, "vip.self", Guid.Parse(id)));
+
+        var own = await portal.GraphQLAsync(PatientGraph.Get, new { id });
+
+        Assert.Equal(id, own.DataOrThrow["patient"]!.Id());
+    }
+
+    [Fact]
+    public async Task ShowTheRecordInSearchResultsUnderAGrant()
+    {
+        var (id, family) = await RestrictedPatientAsync("dr.team");
+        using var er = _host.Client(_host.Token(_tenant.Slug, "dr.er.search", "physician"));
+        var before = (await er.GraphQLAsync(AccessGraph.SearchWithRestricted, new { name = family })).DataOrThrow["patients"]!;
+        (await er.GraphQLAsync(AccessGraph.BreakGlass, new { id, reason = Reason })).DataOrThrow.ToString();
+
+        var after = (await er.GraphQLAsync(AccessGraph.SearchWithRestricted, new { name = family })).DataOrThrow["patients"]!;
+
+        Assert.Empty(before["nodes"]!.AsArray());
+        Assert.Equal([id], after["nodes"]!.AsArray().Select(n => n!.Id()));
+        Assert.Empty(after["restrictedMatches"]!.AsArray());
+    }
+
+    [Fact]
     public async Task NotifyTheAuditorsWhoMarkTheAlertRead()
     {
         var (id, _) = await RestrictedPatientAsync("dr.team");

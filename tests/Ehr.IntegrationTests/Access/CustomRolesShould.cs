@@ -103,6 +103,32 @@ public sealed class CustomRolesShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LetExactlyOneOfConcurrentDefinitionsOfTheSameKeyWin()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            _admin.GraphQLAsync(AccessGraph.DefineRole, new { input = AccessGraph.Role("racer", "Racer " + i, ["patient.read"]) })));
+
+        Assert.Single(results, r => r.Errors is null);
+        Assert.All(results.Where(r => r.Errors is not null), r => Assert.Equal(("VALIDATION_FAILED", "input.key"), (r.Code, r.FieldPaths.Single())));
+    }
+
+    [Fact]
+    public async Task FallBackToTheTenantStandardWhenALocationOverrideIsDeleted()
+    {
+        var location = (await _admin.LocationIdsAsync())[0];
+        await _admin.DefineRoleAsync(AccessGraph.Role("site-lead", "Site lead", ["location.read"]));
+        var local = await _admin.DefineRoleAsync(AccessGraph.Role("site-lead", "Site lead here", ["patient.read"], location));
+        using var lead = _host.Client(_host.LocationToken(_tenant.Slug, "lee.lead", [Guid.Parse(location)], "site-lead"));
+        var withOverride = (await lead.GraphQLAsync("{ viewer { permissions } }")).DataOrThrow["viewer"]!["permissions"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+
+        (await _admin.GraphQLAsync(AccessGraph.DeleteRole, new { id = local.Id(), v = 1 })).DataOrThrow.ToString();
+        var afterDelete = (await lead.GraphQLAsync("{ viewer { permissions } }")).DataOrThrow["viewer"]!["permissions"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+
+        Assert.Equal(["patient.read"], withOverride);
+        Assert.Equal(["location.read"], afterDelete);
+    }
+
+    [Fact]
     public async Task RefuseAStaleVersionOnUpdateAndDelete()
     {
         var role = await _admin.DefineRoleAsync(AccessGraph.Role("stale-test", "Stale", ["patient.read"]));
