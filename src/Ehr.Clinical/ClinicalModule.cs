@@ -19,6 +19,10 @@ public static class ClinicalModule
         services.AddScoped<UpdatePatient>();
         services.AddScoped<GetPatient>();
         services.AddScoped<SearchPatients>();
+        services.AddSingleton<ITenantModelConfiguration, BreakGlassGrantModel>();
+        services.AddScoped<PatientAccess>();
+        services.AddScoped<RestrictPatient>();
+        services.AddScoped<BreakTheGlass>();
         return services;
     }
 

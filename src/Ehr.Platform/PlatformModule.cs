@@ -1,12 +1,15 @@
 using Ehr.Platform.Audit;
 using Ehr.Platform.Database;
 using Ehr.Platform.Health;
+using Ehr.Platform.Disclosures;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.ApiClients;
 using Ehr.Platform.Identity.Authorization;
 using Ehr.Platform.Identity.Accounts;
+using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
+using Ehr.Platform.Notifications;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
@@ -69,6 +72,7 @@ public static class PlatformModule
         services.AddSingleton<TenantJobScope>();
         services.AddScoped<TenantContext>();
         services.AddScoped<ActorContext>();
+        services.AddScoped<GetCurrentTenant>();
 
         services.AddSingleton<TenantConnectionInterceptor>();
         services.AddDbContext<TenantDbContext>((sp, o) => o
@@ -89,6 +93,19 @@ public static class PlatformModule
         services.AddSingleton<ITenantSchemaContributor, PlatformTenantSchema>();
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();
+        services.AddSingleton<ITenantModelConfiguration, CustomRoleModel>();
+        services.AddScoped<RoleResolver>();
+        services.AddScoped<DefineRole>();
+        services.AddScoped<UpdateRole>();
+        services.AddScoped<DeleteRole>();
+        services.AddScoped<ListRoles>();
+        services.AddSingleton<ITenantModelConfiguration, NotificationModel>();
+        services.AddScoped<Notifier>();
+        services.AddScoped<ListNotifications>();
+        services.AddScoped<MarkNotificationRead>();
+        services.AddSingleton<ITenantModelConfiguration, DisclosureModel>();
+        services.AddScoped<DisclosureLog>();
+        services.AddScoped<DisclosureReport>();
 
         services.AddEhrAccounts();
         services.AddSingleton<LocalSigningKey>();

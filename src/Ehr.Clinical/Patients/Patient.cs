@@ -54,6 +54,12 @@ public sealed class Patient
 
     public bool Active { get; private set; }
 
+    /// <summary><c>vip</c>, <c>employee</c> or <c>sensitive</c>: only the care team may read the record (others break the glass); null for none.</summary>
+    public string? Restriction { get; private set; }
+
+    /// <summary>User ids who may read the record when it is restricted.</summary>
+    public string[] CareTeam { get; private set; } = [];
+
     /// <summary>Starts at 1 and grows by one with every change; updates must name the version they were based on.</summary>
     public int Version { get; private set; }
 
@@ -93,6 +99,28 @@ public sealed class Patient
         }
 
         return changed;
+    }
+
+    public static readonly IReadOnlyList<string> Restrictions = ["vip", "employee", "sensitive"];
+
+    /// <summary>Sets the restriction and the care team; refuses with <c>VERSION_CONFLICT</c> unless <paramref name="expectedVersion"/> is current.</summary>
+    internal bool Restrict(int expectedVersion, string? restriction, string[] careTeam, DateTimeOffset now)
+    {
+        if (expectedVersion != Version)
+        {
+            throw EhrException.VersionConflict("Patient " + Mrn, expectedVersion, Version);
+        }
+
+        if (Restriction == restriction && CareTeam.SequenceEqual(careTeam))
+        {
+            return false;
+        }
+
+        Restriction = restriction;
+        CareTeam = careTeam;
+        Version++;
+        UpdatedAt = now;
+        return true;
     }
 
     private List<string> ChangedFields(ValidPatient d)

@@ -16,6 +16,7 @@ public sealed class RegisterPatient(
     public async Task<Patient> HandleAsync(PatientInput input, CancellationToken ct)
     {
         actors.Demand(Permissions.PatientWrite);
+        PatientWrites.RefusePatientScoped(actors.Current);
         var valid = await validator.ValidateAsync(input, "input", ct);
         return await db.InTransactionAsync(async token =>
         {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ehr.Platform.Audit;
+using Ehr.Platform.Disclosures;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -22,7 +23,16 @@ public sealed record PatientSearch(
 
 public sealed record PatientPage(IReadOnlyList<PatientEdge> Edges, bool HasNextPage, int PageSize)
 {
-    public string? EndCursor => Edges.Count > 0 ? Edges[^1].Cursor : null;
+    /// <summary>
+    /// Restricted patients that matched but that the caller may not read: ids only, no details (break the glass to
+    /// open one). They take their place in the page and the cursor, so paging stays stable.
+    /// </summary>
+    public IReadOnlyList<Guid> RestrictedMatches { get; init; } = [];
+
+    /// <summary>The cursor of the page's last match, readable or restricted.</summary>
+    public string? LastCursor { get; init; }
+
+    public string? EndCursor => LastCursor ?? (Edges.Count > 0 ? Edges[^1].Cursor : null);
 }
 
 public sealed record PatientEdge(Patient Node, string Cursor);
@@ -32,7 +42,8 @@ public sealed record PatientEdge(Patient Node, string Cursor);
 /// Keyset pagination in a stable order: name matches where every word is a prefix come first, then the fuzzy ones;
 /// within each, family name, given names, id. Cursors are opaque and bound to the criteria they came from.
 /// </summary>
-public sealed class SearchPatients(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientValidator validator)
+public sealed class SearchPatients(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientValidator validator,
+    PatientAccess access, DisclosureLog disclosures)
 {
     public const int MaxPageSize = 100;
     public const int MaxNameWords = 5;
@@ -58,7 +69,9 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             throw EhrException.Validation(errors);
         }
 
-        var (sql, parameters) = ToSql(query, search);
+        // A patient-role actor searches only among its own records.
+        var actor = actors.Current;
+        var (sql, parameters) = ToSql(query, search, actor.IsPatientScoped ? actor.PatientIds.ToArray() : null);
         return await db.InTransactionAsync(async token =>
         {
             if (query.Words.Count > 0)
@@ -76,7 +89,10 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             }
 
             var ids = hits.Select(h => h.Id).ToList();
-            var found = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, token);
+            var loaded = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(token);
+            var decision = await access.DecideAsync(loaded, token);
+            var found = decision.Readable.ToDictionary(p => p.Id);
+            var restricted = decision.Refused.Select(p => p.Id).ToHashSet();
             var rows = hits.Where(h => found.ContainsKey(h.Id)).Select(h => found[h.Id]).ToList();
             var edges = hits.Where(h => found.ContainsKey(h.Id))
                 .Select(h => new PatientEdge(found[h.Id], Cursor.Encode(new Cursor(h.Rank, h.SortKey, h.Id, query.Fingerprint))))
@@ -85,8 +101,16 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             {
                 criteria = new { search.Name, search.BirthDate, search.Mrn, search.Phone, search.IncludeInactive },
                 returned = rows.Select(p => p.Id),
+                restrictedMatches = restricted,
+                breakGlassGrants = decision.Grants,
             }), token);
-            return new PatientPage(edges, hasNext, search.First);
+            await disclosures.RecordAsync(rows.Select(p => p.Id).ToList(), "Patient demographics (search result)", token);
+            var last = hits.Count > 0 ? hits[^1] : null;
+            return new PatientPage(edges, hasNext, search.First)
+            {
+                RestrictedMatches = hits.Where(h => restricted.Contains(h.Id)).Select(h => h.Id).ToList(),
+                LastCursor = last is null ? null : Cursor.Encode(new Cursor(last.Rank, last.SortKey, last.Id, query.Fingerprint)),
+            };
         }, ct);
     }
 
@@ -106,7 +130,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         return (sql, parameters, FuzzyThreshold(query.Words));
     }
 
-    private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search)
+    private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search, Guid[]? onlyIds = null)
     {
         var sql = new StringBuilder();
         // EF turns {n} into a real parameter; values never enter the SQL text.
@@ -158,6 +182,11 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         if (query.Phone is { } phone)
         {
             sql.Append(CultureInfo.InvariantCulture, $" AND p.phone_numbers @> ARRAY[{P(phone)}]::text[]");
+        }
+
+        if (onlyIds is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND p.id = ANY({P(onlyIds)})");
         }
 
         if (!search.IncludeInactive)

@@ -8,7 +8,8 @@ namespace Ehr.Clinical.Patients;
 
 /// <summary>
 /// Replaces a patient's demographics. The caller names the version it edited; if anyone changed the patient since,
-/// the update is refused with <c>VERSION_CONFLICT</c> (checked in the entity, and again by the database row version
+/// the update is refused with <c>VERSION_CONFLICT</c>. A restricted record is changed only by those who may read it
+/// (<c>RESTRICTED_RECORD</c> otherwise); patient-role actors never write (checked in the entity, and again by the database row version
 /// for a race between two updates in flight).
 /// </summary>
 public sealed class UpdatePatient(
@@ -16,11 +17,13 @@ public sealed class UpdatePatient(
     ActorContext actors,
     AuditTrail audit,
     PatientValidator validator,
+    PatientAccess access,
     TimeProvider clock)
 {
     public async Task<Patient> HandleAsync(Guid id, int expectedVersion, PatientInput input, CancellationToken ct)
     {
         actors.Demand(Permissions.PatientWrite);
+        PatientWrites.RefusePatientScoped(actors.Current);
         var valid = await validator.ValidateAsync(input, "input", ct);
         try
         {
@@ -28,6 +31,12 @@ public sealed class UpdatePatient(
             {
                 var patient = await db.Set<Patient>().SingleOrDefaultAsync(p => p.Id == id, token)
                               ?? throw EhrException.NotFound("Patient " + id);
+                // Changing a restricted record needs the same right as reading it (care team or a glass broken).
+                if ((await access.DecideAsync([patient], token)).Refused.Count > 0)
+                {
+                    throw EhrException.RestrictedRecord("Patient " + id);
+                }
+
                 var changed = patient.Revise(expectedVersion, valid, clock.GetUtcNow());
                 if (changed.Count == 0)
                 {

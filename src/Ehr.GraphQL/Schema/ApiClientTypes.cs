@@ -1,3 +1,4 @@
+using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.ApiClients;
 using GraphQL;
 using GraphQL.Types;
@@ -10,22 +11,26 @@ internal static class ApiClientFields
     public static void AddApiClientQueries(this ObjectGraphType query) =>
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ApiClientType>>>>("apiClients")
             .Description("The tenant's API clients, oldest first (secrets are never shown again).")
+            .RequiresPermission(Permissions.ApiClientManage)
             .ResolveAsync(async c => await c.Service<ManageApiClients>().ListAsync(c.CancellationToken));
 
     public static void AddApiClientMutations(this ObjectGraphType mutation)
     {
         mutation.Field<NonNullGraphType<ApiClientSecretType>>("createApiClient")
             .Description("Creates a client-credentials API client. The secret is in this answer and nowhere else: store it now.")
+            .RequiresPermission(Permissions.ApiClientManage)
             .Argument<NonNullGraphType<ApiClientInputType>>("input")
             .ResolveAsync(async c => await c.Service<ManageApiClients>().CreateAsync(c.GetArgument<ApiClientInput>("input"), c.CancellationToken));
 
         mutation.Field<NonNullGraphType<ApiClientSecretType>>("rotateApiClientSecret")
             .Description("Replaces the client's secret; the old one stops working at once, tokens already issued keep working until they expire.")
+            .RequiresPermission(Permissions.ApiClientManage)
             .Argument<NonNullGraphType<StringGraphType>>("clientId")
             .ResolveAsync(async c => await c.Service<ManageApiClients>().RotateSecretAsync(c.GetArgument<string>("clientId"), c.CancellationToken));
 
         mutation.Field<NonNullGraphType<ApiClientType>>("revokeApiClient")
             .Description("Revokes the client: no new tokens, and the ones it holds are refused from its next request.")
+            .RequiresPermission(Permissions.ApiClientManage)
             .Argument<NonNullGraphType<StringGraphType>>("clientId")
             .ResolveAsync(async c => await c.Service<ManageApiClients>().RevokeAsync(c.GetArgument<string>("clientId"), c.CancellationToken));
     }
@@ -35,6 +40,7 @@ internal sealed class ApiClientType : ObjectGraphType<ApiClient>
 {
     public ApiClientType()
     {
+        this.ProjectsParent();
         Name = "ApiClient";
         Field<NonNullGraphType<StringGraphType>>("clientId").Resolve(c => c.Source.ClientId);
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
@@ -56,6 +62,7 @@ internal sealed class ApiClientSecretType : ObjectGraphType<ApiClientWithSecret>
 {
     public ApiClientSecretType()
     {
+        this.ProjectsParent();
         Name = "ApiClientWithSecret";
         Field<NonNullGraphType<ApiClientType>>("client").Resolve(c => c.Source.Client);
         Field<NonNullGraphType<StringGraphType>>("secret").Description("Shown once.").Resolve(c => c.Source.Secret);

@@ -1,4 +1,7 @@
 using Ehr.Clinical.Patients;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Roles;
+using Ehr.Platform.Notifications;
 using GraphQL;
 using GraphQL.Types;
 
@@ -11,16 +14,65 @@ internal sealed class MutationType : ObjectGraphType
         Name = "Mutation";
 
         Field<NonNullGraphType<PatientType>>("registerPatient").Description("Registers a patient; the system assigns the MRN.")
+            .RequiresPermission(Permissions.PatientWrite)
             .Argument<NonNullGraphType<PatientInputType>>("input")
             .ResolveAsync(async c => await c.Service<RegisterPatient>().HandleAsync(c.GetArgument<PatientInput>("input"), c.CancellationToken));
 
         Field<NonNullGraphType<PatientType>>("updatePatient")
             .Description("Replaces a patient's demographics. Refused with VERSION_CONFLICT unless expectedVersion is the current version.")
+            .RequiresPermission(Permissions.PatientWrite)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
             .Argument<NonNullGraphType<PatientInputType>>("input")
             .ResolveAsync(async c => await c.Service<UpdatePatient>().HandleAsync(
                 c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.GetArgument<PatientInput>("input"), c.CancellationToken));
+
+        Field<NonNullGraphType<PatientRestrictionType>>("setPatientRestriction")
+            .Description("Marks a patient restricted (vip, employee, sensitive; null lifts it) and sets the care team who may read the record. Bumps the patient's version.")
+            .RequiresPermission(Permissions.PatientRestrict)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .Argument<StringGraphType>("restriction")
+            .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("careTeam")
+            .ResolveAsync(async c => await c.Service<RestrictPatient>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
+                c.GetArgument<string?>("restriction"), c.GetArgument<List<string>>("careTeam"), c.CancellationToken));
+
+        Field<NonNullGraphType<BreakGlassGrantType>>("breakGlass")
+            .Description("Emergency access to a restricted record for a limited time (default 60 minutes). The reason (10-500 characters) is audited and the tenant's auditors are notified.")
+            .RequiresPermission(Permissions.PatientRead)
+            .Argument<NonNullGraphType<IdGraphType>>("patientId")
+            .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .Argument<IntGraphType>("minutes", a => a.DefaultValue = BreakTheGlass.DefaultMinutes)
+            .ResolveAsync(async c => await c.Service<BreakTheGlass>().HandleAsync(c.Uuid("patientId"), c.GetArgument<string>("reason"),
+                c.GetArgument<int>("minutes"), c.CancellationToken));
+
+        Field<NonNullGraphType<RoleType>>("defineRole")
+            .Description("Defines a custom role, tenant-wide or (with locationId) as that location's override of the key.")
+            .RequiresPermission(Permissions.RoleManage)
+            .Argument<NonNullGraphType<RoleInputType>>("input")
+            .ResolveAsync(async c => await c.Service<DefineRole>().HandleAsync(c.GetArgument<RoleInput>("input"), c.CancellationToken));
+
+        Field<NonNullGraphType<RoleType>>("updateRole")
+            .Description("Replaces a custom role's name, description and permissions; applies from the holders' next request.")
+            .RequiresPermission(Permissions.RoleManage)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .Argument<NonNullGraphType<RoleChangeInputType>>("input")
+            .ResolveAsync(async c => await c.Service<UpdateRole>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
+                c.GetArgument<RoleChange>("input"), c.CancellationToken));
+
+        Field<NonNullGraphType<BooleanGraphType>>("deleteRole")
+            .Description("Deletes a custom role definition; its holders lose it from their next request.")
+            .RequiresPermission(Permissions.RoleManage)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .ResolveAsync(async c => await c.Service<DeleteRole>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.CancellationToken));
+
+        Field<NonNullGraphType<NotificationType>>("markNotificationRead")
+            .Description("Marks an auditors' notification read (the first reader is kept).")
+            .RequiresPermission(Permissions.AuditRead)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async c => await c.Service<MarkNotificationRead>().HandleAsync(c.Uuid("id"), c.CancellationToken));
 
         this.AddApiClientMutations();
     }

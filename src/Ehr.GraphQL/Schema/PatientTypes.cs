@@ -8,6 +8,7 @@ internal sealed class PatientType : ObjectGraphType<Patient>
     public PatientType()
     {
         Name = "Patient";
+        this.ProjectsParent();
         Description = "A person whose chart this tenant keeps, shared by all its locations.";
         Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id);
         Field<NonNullGraphType<StringGraphType>>("mrn").Description("Medical record number, unique in the tenant.").Resolve(c => c.Source.Mrn);
@@ -23,6 +24,10 @@ internal sealed class PatientType : ObjectGraphType<Patient>
             .Description("External identifiers (the MRN is in mrn).").Resolve(c => c.Source.Identifiers);
         Field<IdGraphType>("homeLocationId").Resolve(c => c.Source.HomeLocationId);
         Field<NonNullGraphType<BooleanGraphType>>("active").Resolve(c => c.Source.Active);
+        Field<StringGraphType>("restriction").Description("vip, employee or sensitive: only the care team reads this record (others break the glass); null for none.")
+            .Resolve(c => c.Source.Restriction);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("careTeam").Description("User ids who may read the record when it is restricted.")
+            .Resolve(c => c.Source.CareTeam);
         Field<NonNullGraphType<IntGraphType>>("version").Description("Send it back as expectedVersion when updating.").Resolve(c => c.Source.Version);
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Resolve(c => c.Source.CreatedAt);
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("updatedAt").Resolve(c => c.Source.UpdatedAt);
@@ -34,6 +39,7 @@ internal sealed class HumanNameType : ObjectGraphType<Patient>
     public HumanNameType()
     {
         Name = "HumanName";
+        this.ProjectsParent();
         Field<NonNullGraphType<StringGraphType>>("given").Resolve(c => c.Source.GivenNames);
         Field<NonNullGraphType<StringGraphType>>("family").Resolve(c => c.Source.FamilyName);
         Field<StringGraphType>("preferred").Resolve(c => c.Source.PreferredName);
@@ -45,6 +51,7 @@ internal sealed class ContactPointType : ObjectGraphType<ContactPoint>
     public ContactPointType()
     {
         Name = "ContactPoint";
+        this.ProjectsParent();
         Field<NonNullGraphType<StringGraphType>>("system").Description("phone or email.").Resolve(c => c.Source.System);
         Field<NonNullGraphType<StringGraphType>>("value").Description("Phones in E.164.").Resolve(c => c.Source.Value);
         Field<StringGraphType>("use").Description("home, work or mobile.").Resolve(c => c.Source.Use);
@@ -56,6 +63,7 @@ internal sealed class AddressType : ObjectGraphType<PostalAddress>
     public AddressType()
     {
         Name = "Address";
+        this.ProjectsParent();
         Field<StringGraphType>("line1").Resolve(c => c.Source.Line1);
         Field<StringGraphType>("line2").Resolve(c => c.Source.Line2);
         Field<StringGraphType>("city").Resolve(c => c.Source.City);
@@ -70,6 +78,7 @@ internal sealed class IdentifierType : ObjectGraphType<ExternalIdentifier>
     public IdentifierType()
     {
         Name = "Identifier";
+        this.ProjectsParent();
         Field<NonNullGraphType<StringGraphType>>("system").Resolve(c => c.Source.System);
         Field<NonNullGraphType<StringGraphType>>("value").Resolve(c => c.Source.Value);
     }
@@ -80,6 +89,7 @@ internal sealed class PatientEdgeType : ObjectGraphType<PatientEdge>
     public PatientEdgeType()
     {
         Name = "PatientEdge";
+        this.ProjectsParent();
         Field<NonNullGraphType<PatientType>>("node").Resolve(c => c.Source.Node);
         Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(c => c.Source.Cursor);
     }
@@ -90,8 +100,12 @@ internal sealed class PatientConnectionType : ObjectGraphType<PatientPage>
     public PatientConnectionType()
     {
         Name = "PatientConnection";
+        this.ProjectsParent();
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PatientEdgeType>>>>("edges").Resolve(c => c.Source.Edges);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PatientType>>>>("nodes").Resolve(c => c.Source.Edges.Select(e => e.Node));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>>("restrictedMatches")
+            .Description("Restricted patients that matched but that you may not read: ids only, never details. Break the glass (breakGlass) to open one.")
+            .Resolve(c => c.Source.RestrictedMatches);
         Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(c => new PageInfo(c.Source.HasNextPage, c.Source.EndCursor));
     }
 }
@@ -103,6 +117,7 @@ internal sealed class PageInfoType : ObjectGraphType<PageInfo>
     public PageInfoType()
     {
         Name = "PageInfo";
+        this.ProjectsParent();
         Field<NonNullGraphType<BooleanGraphType>>("hasNextPage").Resolve(c => c.Source.HasNextPage);
         Field<StringGraphType>("endCursor").Description("Pass as after to get the next page.").Resolve(c => c.Source.EndCursor);
     }

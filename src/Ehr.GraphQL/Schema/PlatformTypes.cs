@@ -11,6 +11,7 @@ internal sealed class TenantType : ObjectGraphType<Tenant>
     public TenantType()
     {
         Name = "Tenant";
+        this.ProjectsParent();
         Field<NonNullGraphType<StringGraphType>>("slug").Resolve(c => c.Source.Slug);
         Field<NonNullGraphType<StringGraphType>>("displayName").Resolve(c => c.Source.DisplayName);
         Field<NonNullGraphType<StringGraphType>>("status").Resolve(c => c.Source.Status.ToString().ToLowerInvariant());
@@ -23,11 +24,15 @@ internal sealed class ViewerType : ObjectGraphType<Actor>
     public ViewerType()
     {
         Name = "Viewer";
+        this.ProjectsParent();
         Description = "Who the access token says you are.";
         Field<NonNullGraphType<StringGraphType>>("id").Resolve(c => c.Source.Id);
         Field<StringGraphType>("tenant").Resolve(c => c.Source.TenantSlug);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("roles").Resolve(c => c.Source.Roles);
         Field<NonNullGraphType<StringGraphType>>("purposeOfUse").Resolve(c => c.Source.Purpose);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("permissions")
+            .Description("The tenant permissions your roles give you in this tenant right now (custom roles resolved).")
+            .Resolve(c => c.Service<ActorContext>().GrantedPermissions().Order(StringComparer.Ordinal).ToList());
     }
 }
 
@@ -36,6 +41,7 @@ internal sealed class LocationType : ObjectGraphType<Location>
     public LocationType()
     {
         Name = "Location";
+        this.ProjectsParent();
         Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id);
         Field<NonNullGraphType<StringGraphType>>("code").Resolve(c => c.Source.Code);
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
@@ -49,6 +55,7 @@ internal sealed class AuditEntryType : ObjectGraphType<AuditRecord>
     public AuditEntryType()
     {
         Name = "AuditEntry";
+        this.ProjectsParent();
         Field<NonNullGraphType<StringGraphType>>("seq").Description("Position in the tenant's chain (a 64-bit number, as a string).")
             .Resolve(c => c.Source.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("occurredAt").Resolve(c => c.Source.OccurredAt);
@@ -75,6 +82,7 @@ internal sealed class AuditEntryEdgeType : ObjectGraphType<AuditEntryEdge>
     public AuditEntryEdgeType()
     {
         Name = "AuditEntryEdge";
+        this.ProjectsParent();
         Field<NonNullGraphType<AuditEntryType>>("node").Resolve(c => c.Source.Node);
         Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(c => c.Source.Cursor);
     }
@@ -85,6 +93,7 @@ internal sealed class AuditEntryConnectionType : ObjectGraphType<AuditLogPage>
     public AuditEntryConnectionType()
     {
         Name = "AuditEntryConnection";
+        this.ProjectsParent();
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AuditEntryEdgeType>>>>("edges")
             .Resolve(c => c.Source.Entries.Select(e => new AuditEntryEdge(e)));
         Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(c => new PageInfo(c.Source.HasMore,
@@ -97,6 +106,7 @@ internal sealed class AuditChainStatusType : ObjectGraphType<AuditVerification>
     public AuditChainStatusType()
     {
         Name = "AuditChainStatus";
+        this.ProjectsParent();
         Field<NonNullGraphType<BooleanGraphType>>("intact").Resolve(c => c.Source.Intact);
         Field<NonNullGraphType<StringGraphType>>("entries").Resolve(c => c.Source.Entries.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Field<StringGraphType>("firstBrokenSeq").Resolve(c => c.Source.FirstBrokenSeq?.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -2,8 +2,11 @@ using System.Globalization;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
+using Ehr.Platform.Disclosures;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Locations;
+using Ehr.Platform.Notifications;
 using Ehr.Platform.Tenancy;
 using GraphQL;
 using GraphQL.Types;
@@ -17,24 +20,26 @@ internal sealed class QueryType : ObjectGraphType
         Name = "Query";
 
         Field<NonNullGraphType<ViewerType>>("viewer").Description("The caller, as the access token describes them.")
+            .Public()
             .Resolve(c => c.Service<ActorContext>().Current);
 
         Field<NonNullGraphType<TenantType>>("tenant").Description("The tenant this request is for.")
-            .Resolve(c =>
-            {
-                c.Service<ActorContext>().Demand(Permissions.LocationRead);
-                return c.Service<TenantContext>().Required;
-            });
+            .RequiresPermission(Permissions.LocationRead)
+            .Resolve(c => c.Service<GetCurrentTenant>().Handle());
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationType>>>>("locations")
+            .RequiresPermission(Permissions.LocationRead)
             .ResolveAsync(async c => await c.Service<LocationDirectory>().ListAsync(c.CancellationToken));
 
-        Field<PatientType>("patient").Description("A patient by id; null when this tenant has none with that id.")
+        Field<PatientType>("patient")
+            .Description("A patient by id; null when this tenant has none with that id (or, for the patient role, when it is not yours). A restricted record you may not read is the error RESTRICTED_RECORD.")
+            .RequiresPermission(Permissions.PatientRead)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c => await c.Service<GetPatient>().HandleAsync(c.Uuid("id"), c.CancellationToken));
 
         Field<NonNullGraphType<PatientConnectionType>>("patients")
             .Description("Search by name (prefix and typo-tolerant), birth date, MRN or phone; criteria combine with AND.")
+            .RequiresPermission(Permissions.PatientRead)
             .Argument<StringGraphType>("name")
             .Argument<StringGraphType>("birthDate", "YYYY-MM-DD.")
             .Argument<StringGraphType>("mrn")
@@ -52,6 +57,7 @@ internal sealed class QueryType : ObjectGraphType
                 c.GetArgument<string?>("after")), c.CancellationToken));
 
         Field<NonNullGraphType<AuditEntryConnectionType>>("auditLog").Description("The tenant's audit log, newest first.")
+            .RequiresPermission(Permissions.AuditRead)
             .Argument<StringGraphType>("actorId")
             .Argument<StringGraphType>("action")
             .Argument<StringGraphType>("resourceType")
@@ -82,7 +88,30 @@ internal sealed class QueryType : ObjectGraphType
 
         Field<NonNullGraphType<AuditChainStatusType>>("auditChainStatus")
             .Description("Walks the whole audit chain now and reports whether it is intact.")
+            .RequiresPermission(Permissions.AuditRead)
             .ResolveAsync(async c => await c.Service<AuditVerifier>().VerifyAsync(c.CancellationToken));
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<RoleType>>>>("roles")
+            .Description("The built-in roles, then the tenant's custom roles (tenant-wide and location overrides).")
+            .RequiresPermission(Permissions.RoleManage)
+            .ResolveAsync(async c => await c.Service<ListRoles>().HandleAsync(c.CancellationToken));
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<NotificationType>>>>("notifications")
+            .Description("Notifications for the tenant's auditors (break-the-glass alerts), newest first.")
+            .RequiresPermission(Permissions.AuditRead)
+            .Argument<BooleanGraphType>("unreadOnly", a => a.DefaultValue = false)
+            .Argument<IntGraphType>("first", a => a.DefaultValue = 50)
+            .ResolveAsync(async c => await c.Service<ListNotifications>().HandleAsync(
+                c.GetArgument<bool>("unreadOnly"), c.GetArgument<int>("first"), c.CancellationToken));
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DisclosureType>>>>("disclosureReport")
+            .Description("A patient's accounting of disclosures (releases outside the tenant) in [from, to), oldest first.")
+            .RequiresPermission(Permissions.DisclosureRead)
+            .Argument<NonNullGraphType<IdGraphType>>("patientId")
+            .Argument<DateTimeOffsetGraphType>("from")
+            .Argument<DateTimeOffsetGraphType>("to")
+            .ResolveAsync(async c => await c.Service<DisclosureReport>().HandleAsync(c.Uuid("patientId"),
+                c.GetArgument<DateTimeOffset?>("from"), c.GetArgument<DateTimeOffset?>("to"), c.CancellationToken));
 
         this.AddApiClientQueries();
     }

@@ -121,11 +121,16 @@ internal static class AdminCommands
         var user = new Option<string>("--user") { Description = "User id (the token's subject).", Required = true };
         var role = new Option<string[]>("--role") { Description = "Role; repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true };
         var minutes = new Option<int>("--minutes") { Description = "Lifetime.", DefaultValueFactory = _ => 60 };
-        var command = new Command("token", "Print a local-development bearer token signed with this machine's key.") { tenant, user, role, minutes };
+        var patient = new Option<Guid[]>("--patient")
+        {
+            Description = "With --role patient: a patient record the token may read (the person's own, or one they are proxy for); repeat for several.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("token", "Print a local-development bearer token signed with this machine's key.") { tenant, user, role, minutes, patient };
         command.SetAction((r, _) => CliHost.RunAsync(services =>
         {
             var token = services.GetRequiredService<DevTokenIssuer>()
-                .Issue(r.GetValue(tenant), r.GetValue(user)!, r.GetValue(role)!, r.GetValue(minutes));
+                .Issue(r.GetValue(tenant), r.GetValue(user)!, r.GetValue(role)!, r.GetValue(minutes), r.GetValue(patient));
             System.Console.WriteLine(token);
             return Task.FromResult(0);
         }));

@@ -47,6 +47,11 @@ public class EhrException : Exception
             409);
 
     public static EhrException Forbidden(string message) => new(ErrorCodes.Forbidden, message, 403);
+
+    public static EhrException RestrictedRecord(string what) =>
+        new(ErrorCodes.RestrictedRecord,
+            $"{what} is a restricted record: only its care team may open it. If you must, break the glass with a reason (it is audited and reported).",
+            403);
 }
 
 /// <summary>One invalid input field: its path (for example <c>input.name.family</c>), a stable code and a message.</summary>

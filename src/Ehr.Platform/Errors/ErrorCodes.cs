@@ -13,6 +13,9 @@ public static class ErrorCodes
     public const string TenantMismatch = "TENANT_MISMATCH";
     public const string TenantRequired = "TENANT_REQUIRED";
     public const string Conflict = "CONFLICT";
+
+    /// <summary>The patient's record is restricted (vip, employee, sensitive) and the caller is not on its care team: break the glass.</summary>
+    public const string RestrictedRecord = "RESTRICTED_RECORD";
     public const string Internal = "INTERNAL";
 
     /// <summary>The token is genuine but its person, membership or API client has been deactivated or revoked since (401).</summary>

@@ -27,34 +27,53 @@ public sealed class ActorContext(TenantContext tenantContext)
         _actor = actor;
     }
 
-    public bool Has(string permission)
+    /// <summary>
+    /// The actor's tenant permissions, resolved from its role keys through the tenant's role definitions
+    /// (<see cref="Roles.RoleResolver"/>) once per request by <see cref="ActorBindingMiddleware"/>. Until then only
+    /// built-in roles count, so an unresolved custom role grants nothing (fails closed).
+    /// </summary>
+    internal void UsePermissions(IReadOnlySet<string> permissions) => _permissions = permissions;
+
+    private IReadOnlySet<string>? _permissions;
+
+    public bool Has(string permission) =>
+        permission == Permissions.PlatformAdmin
+            ? _actor?.Roles.Contains(Permissions.PlatformAdminRole) == true
+            : _actor?.IsSystem == true || GrantedPermissions().Contains(permission);
+
+    /// <summary>The tenant permissions the actor holds in this scope's tenant (none for another tenant's token).</summary>
+    public IReadOnlySet<string> GrantedPermissions()
     {
         if (_actor is null)
         {
-            return false;
-        }
-
-        if (permission == Permissions.PlatformAdmin)
-        {
-            return _actor.Roles.Contains(Permissions.PlatformAdminRole);
+            return Empty;
         }
 
         if (_actor.IsSystem)
         {
-            return true;
+            return AllTenantPermissions;
         }
 
         var tenant = tenantContext.Tenant;
-        if (tenant is null || !string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal) ||
-            (_actor.Scopes is not null && !_actor.Scopes.Contains(permission)))
+        if (tenant is null || !string.Equals(_actor.TenantSlug, tenant.Slug, StringComparison.Ordinal))
         {
-            return false;
+            return Empty;
         }
 
-        // An API client holds exactly the permissions it was granted as scopes (checked just above).
-        return _actor.Kind == ActorKind.ApiClient && _actor.Scopes is not null
-            || _actor.Roles.SelectMany(Permissions.ForTenantRole).Contains(permission);
+        if (_actor.Kind == ActorKind.ApiClient && _actor.Scopes is not null)
+        {
+            // An API client holds exactly the permissions it was granted as scopes.
+            return _actor.Scopes.Where(AllTenantPermissions.Contains).ToHashSet(StringComparer.Ordinal);
+        }
+
+        var granted = _permissions ?? _actor.Roles.SelectMany(Permissions.ForBuiltInRole).ToHashSet(StringComparer.Ordinal);
+        // A token narrowed to some permission scopes holds only those of its roles' permissions.
+        return _actor.Scopes is null ? granted : granted.Where(_actor.Scopes.Contains).ToHashSet(StringComparer.Ordinal);
     }
+
+    private static readonly IReadOnlySet<string> Empty = new HashSet<string>();
+
+    private static readonly IReadOnlySet<string> AllTenantPermissions = Permissions.TenantCatalog.Keys.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Refuses with <c>UNAUTHENTICATED</c> or <c>FORBIDDEN</c> unless the actor holds the permission.</summary>
     public void Demand(string permission)
@@ -139,6 +158,11 @@ public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> 
             .ToArray();
         return scopes.Length == 0 || scopes.Contains("ehr") ? null : scopes;
     }
+
+    /// Holds the patient role: sees only the records in <see cref="PatientIds"/> and writes none, whatever other
+    /// role it also holds (the narrower reading wins).
+    /// </summary>
+    public bool IsPatientScoped => Roles.Contains(Permissions.PatientRole);
 
     private static Guid[] Guids(ClaimsPrincipal user, string type) =>
         user.FindAll(type).Select(c => Guid.TryParse(c.Value, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();

@@ -1,21 +1,29 @@
+using System.Text.RegularExpressions;
+
 namespace Ehr.Platform.Identity;
 
 /// <summary>
-/// Fine-grained permissions checked in the module use cases, and the built-in roles as sets of them. Identity and
-/// access (roles as tenant configuration, custom roles) builds on these names; never rename one.
+/// Fine-grained permissions checked in the module use cases, and the built-in roles as sets of them. Tenants define
+/// custom roles from these permissions (<see cref="Roles.RoleResolver"/>). Never rename a permission or a role key:
+/// tokens, role definitions and audit entries store them.
 /// </summary>
-public static class Permissions
+public static partial class Permissions
 {
     public const string PatientRead = "patient.read";
     public const string PatientWrite = "patient.write";
+    public const string PatientRestrict = "patient.restrict";
+    public const string NoteSign = "note.sign";
     public const string AuditRead = "audit.read";
     public const string LocationRead = "location.read";
-    public const string TenantAdmin = "tenant.admin";
-    public const string PlatformAdmin = "platform.admin";
-    public const string ApiClientManage = "apiclient.manage";
+    public const string LocationWrite = "location.write";
     public const string UserRead = "user.read";
     public const string UserManage = "user.manage";
+    public const string RoleManage = "role.manage";
+    public const string ApiClientManage = "apiclient.manage";
     public const string SecurityManage = "security.manage";
+    public const string DisclosureRead = "disclosure.read";
+    public const string TenantAdmin = "tenant.admin";
+    public const string PlatformAdmin = "platform.admin";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
     public const string PlatformAdminRole = "platform-admin";
@@ -23,31 +31,70 @@ public static class Permissions
     /// <summary>The role of a tenant's API clients (client credentials).</summary>
     public const string ApiClientRole = "api-client";
 
+    /// <summary>A patient (or their proxy) in the portal: reads only the records named in <see cref="Actor.PatientIds"/>.</summary>
+    public const string PatientRole = "patient";
+
+    /// <summary>Every tenant permission, with what it allows. Custom roles are built from these (not from platform.admin).</summary>
+    public static IReadOnlyDictionary<string, string> TenantCatalog { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [PatientRead] = "Read patients' demographics and charts (search, open a record, break the glass on a restricted one).",
+        [PatientWrite] = "Register patients and change their demographics.",
+        [PatientRestrict] = "Mark a patient restricted (vip, employee, sensitive) and set who is on their care team.",
+        [NoteSign] = "Sign clinical notes.",
+        [AuditRead] = "Read the audit log, verify the audit chain and read the auditors' notifications (break-the-glass alerts).",
+        [LocationRead] = "See the tenant and its locations.",
+        [LocationWrite] = "Create and change locations.",
+        [UserRead] = "See the tenant's users and their memberships.",
+        [UserManage] = "Invite users, change their roles and locations, disable them.",
+        [RoleManage] = "Define, change and delete the tenant's custom roles.",
+        [ApiClientManage] = "Register API clients and rotate their secrets.",
+        [SecurityManage] = "Change the tenant's security settings (sign-in policy, sessions, MFA).",
+        [DisclosureRead] = "Produce a patient's accounting of disclosures.",
+        [TenantAdmin] = "Administer the tenant's configuration.",
+    };
+
+    private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead];
+
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
-        ["tenant-admin"] = [PatientRead, PatientWrite, AuditRead, LocationRead, TenantAdmin, UserRead, UserManage, SecurityManage, ApiClientManage],
-        ["physician"] = [PatientRead, PatientWrite, LocationRead],
-        ["nurse-practitioner"] = [PatientRead, PatientWrite, LocationRead],
-        ["nurse"] = [PatientRead, PatientWrite, LocationRead],
-        ["medical-assistant"] = [PatientRead, PatientWrite, LocationRead],
-        ["front-desk"] = [PatientRead, PatientWrite, LocationRead],
+        ["tenant-admin"] =
+        [
+            PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
+            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin,
+        ],
+        ["physician"] = [.. Clinician, NoteSign],
+        ["nurse-practitioner"] = [.. Clinician, NoteSign],
+        ["nurse"] = Clinician,
+        ["medical-assistant"] = Clinician,
+        ["front-desk"] = Clinician,
         ["biller"] = [PatientRead, LocationRead],
-        ["auditor"] = [AuditRead, LocationRead],
-        ["api-client"] = [PatientRead, PatientWrite, LocationRead],
+        ["auditor"] = [AuditRead, LocationRead, DisclosureRead, UserRead],
+        [PatientRole] = [PatientRead],
+        [ApiClientRole] = Clinician,
     };
 
     public static IReadOnlyCollection<string> BuiltInTenantRoles => TenantRoles.Keys;
 
+    /// <summary>A built-in tenant role, or the platform role.</summary>
     public static bool IsKnownRole(string role) =>
         TenantRoles.ContainsKey(role) || role == PlatformAdminRole;
 
-    /// <summary>Every permission name.</summary>
+    /// <summary>Keys of built-in roles (and the platform role): a tenant cannot define a role with one of these keys.</summary>
+    public static bool IsReservedRoleKey(string key) => IsKnownRole(key);
+
+    /// <summary>Lowercase letters, digits and hyphens, 3 to 40, starting with a letter: the shape of every role key.</summary>
+    public static bool IsWellFormedRoleKey(string key) => RoleKeyPattern().IsMatch(key);
+
+    /// <summary>Every permission name, tenant and platform.</summary>
     public static IReadOnlyList<string> All { get; } =
-        TenantRoles.Values.SelectMany(p => p).Append(PlatformAdmin).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        TenantCatalog.Keys.Append(PlatformAdmin).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Whether <paramref name="permission"/> is one a tenant role can hold.</summary>
-    public static bool IsTenantPermission(string permission) => TenantRoles.Values.Any(p => p.Contains(permission));
+    /// <summary>Whether <paramref name="permission"/> is one a tenant role (or an API client) can hold.</summary>
+    public static bool IsTenantPermission(string permission) => TenantCatalog.ContainsKey(permission);
 
-    internal static IEnumerable<string> ForTenantRole(string role) =>
+    public static IReadOnlyList<string> ForBuiltInRole(string role) =>
         TenantRoles.TryGetValue(role, out var permissions) ? permissions : [];
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{2,39}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RoleKeyPattern();
 }

@@ -86,6 +86,18 @@ public sealed class TestHost : IAsyncDisposable
     public string Token(string? tenant, string user, params string[] roles) =>
         Services.GetRequiredService<DevTokenIssuer>().Issue(tenant, user, roles);
 
+    /// <summary>A patient-role token that may read exactly <paramref name="patients"/>.</summary>
+    public string PatientToken(string tenant, string user, params Guid[] patients) =>
+        Services.GetRequiredService<DevTokenIssuer>().Issue(tenant, user, [Permissions.PatientRole], patients: patients);
+
+    /// <summary>A token whose membership is restricted to <paramref name="locations"/>.</summary>
+    public string LocationToken(string tenant, string user, IReadOnlyList<Guid> locations, params string[] roles) =>
+        Services.GetRequiredService<DevTokenIssuer>().Issue(tenant, user, roles, locations: locations);
+
+    /// <summary>A client-credentials-shaped token: an API client, outside the tenant.</summary>
+    public string ApiClientToken(string tenant, string clientId, params string[] roles) =>
+        Services.GetRequiredService<DevTokenIssuer>().Issue(tenant, clientId, roles, apiClient: true);
+
     public HttpClient Client(string? token = null)
     {
         var client = new HttpClient { BaseAddress = Address };

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ehr.IntegrationTests.Infrastructure;
+using Ehr.IntegrationTests.Patients;
 using Ehr.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using static Ehr.IntegrationTests.Tenancy.ProvisioningShould;
@@ -57,6 +58,22 @@ public sealed class CommandLineShould : IAsyncLifetime
 
         Assert.Equal(0, result.Exit);
         Assert.Equal("dr.cli", viewer.DataOrThrow["viewer"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task PrintAPatientTokenThatReadsOnlyTheNamedRecords()
+    {
+        var tenant = await _host.CreateTenantAsync("cli-patient", "dermatology");
+        using var staff = _host.Client(_host.Token(tenant.Slug, "front.cli", "front-desk"));
+        var own = (await staff.RegisterAsync(PatientGraph.Input("Own", "Record")))["id"]!.GetValue<string>();
+        var other = (await staff.RegisterAsync(PatientGraph.Input("Other", "Record")))["id"]!.GetValue<string>();
+
+        var result = await RunAsync("token", "--tenant", tenant.Slug, "--user", "pat.cli", "--role", "patient", "--patient", own);
+        using var portal = _host.Client(result.Output.Trim());
+
+        Assert.Equal(0, result.Exit);
+        Assert.Equal(own, (await portal.GraphQLAsync(PatientGraph.Get, new { id = own })).DataOrThrow["patient"]!["id"]!.GetValue<string>());
+        Assert.Null((await portal.GraphQLAsync(PatientGraph.Get, new { id = other })).DataOrThrow["patient"]);
     }
 
     [Fact]

@@ -1,0 +1,82 @@
+using Ehr.Platform.Identity;
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ehr.Clinical.Patients;
+
+/// <summary>A time-limited right to read one restricted patient, taken by breaking the glass. Never changed or removed.</summary>
+public sealed class BreakGlassGrant
+{
+    private BreakGlassGrant()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid PatientId { get; private set; }
+
+    public string ActorId { get; private set; } = "";
+
+    public string Reason { get; private set; } = "";
+
+    public DateTimeOffset GrantedAt { get; private set; }
+
+    public DateTimeOffset ExpiresAt { get; private set; }
+
+    internal static BreakGlassGrant Create(Guid patientId, string actorId, string reason, DateTimeOffset now, TimeSpan lifetime) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        PatientId = patientId,
+        ActorId = actorId,
+        Reason = reason,
+        GrantedAt = now,
+        ExpiresAt = now + lifetime,
+    };
+}
+
+internal sealed class BreakGlassGrantModel : ITenantModelConfiguration
+{
+    public void Configure(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<BreakGlassGrant>(e =>
+        {
+            e.ToTable("break_glass_grants");
+            e.HasKey(g => g.Id);
+        });
+}
+
+/// <summary>Which of some patients the actor may read, and under which break-the-glass grant where one was needed.</summary>
+internal sealed record AccessDecision(IReadOnlyList<Patient> Readable, IReadOnlyList<Patient> Refused, IReadOnlyDictionary<Guid, Guid> Grants);
+
+/// <summary>
+/// Who may read a restricted record: its care team, the patient themselves (patient role), the system, and whoever
+/// holds an unexpired break-the-glass grant for it. Everyone else is refused with <c>RESTRICTED_RECORD</c>.
+/// </summary>
+public sealed class PatientAccess(TenantDbContext db, ActorContext actors, TimeProvider clock)
+{
+    internal async Task<AccessDecision> DecideAsync(IReadOnlyList<Patient> patients, CancellationToken ct)
+    {
+        var actor = actors.Current;
+        var needGrant = patients.Where(p => !ReadableWithoutGrant(p, actor)).ToList();
+        if (needGrant.Count == 0)
+        {
+            return new AccessDecision(patients, [], new Dictionary<Guid, Guid>());
+        }
+
+        var ids = needGrant.Select(p => p.Id).ToList();
+        var now = clock.GetUtcNow();
+        var grants = (await db.Set<BreakGlassGrant>().AsNoTracking()
+                .Where(g => g.ActorId == actor.Id && ids.Contains(g.PatientId) && g.ExpiresAt > now)
+                .Select(g => new { g.PatientId, g.Id, g.ExpiresAt })
+                .ToListAsync(ct))
+            .GroupBy(g => g.PatientId)
+            .ToDictionary(g => g.Key, g => g.MaxBy(x => x.ExpiresAt)!.Id);
+        return new AccessDecision(
+            patients.Where(p => ReadableWithoutGrant(p, actor) || grants.ContainsKey(p.Id)).ToList(),
+            needGrant.Where(p => !grants.ContainsKey(p.Id)).ToList(),
+            grants);
+    }
+
+    private static bool ReadableWithoutGrant(Patient p, Actor actor) =>
+        p.Restriction is null || actor.IsSystem || p.CareTeam.Contains(actor.Id) ||
+        (actor.IsPatientScoped && actor.PatientIds.Contains(p.Id));
+}
