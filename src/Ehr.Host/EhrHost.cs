@@ -50,7 +50,14 @@ public static class EhrHost
     public static WebApplication BuildWeb(string[] args, IDictionary<string, string?>? overrides = null)
     {
         // Settings (appsettings.json) live beside the binary, wherever the command is run from.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            // Named, not taken from the entry assembly: tests and benchmarks host it too, and the static web assets
+            // manifests are named after it.
+            ApplicationName = typeof(EhrHost).Assembly.GetName().Name,
+        });
         builder.Configuration.AddEhrConfiguration(overrides);
         ConfigureLogging(builder.Host, builder.Configuration);
         builder.Services.AddEhrModules(builder.Configuration);
