@@ -108,8 +108,14 @@ public static partial class People
         return await http.PostAsync(pageUrl, new FormUrlEncodedContent(form));
     }
 
-    public static string Location(this HttpResponseMessage response) =>
-        response.Headers.Location?.ToString() ?? throw new InvalidOperationException($"No redirect ({(int)response.StatusCode}).");
+    /// <summary>Where a redirect points; same-site locations as a path (the pages answer with absolute URLs).</summary>
+    public static string Location(this HttpResponseMessage response)
+    {
+        var location = response.Headers.Location ?? throw new InvalidOperationException($"No redirect ({(int)response.StatusCode}).");
+        return location.IsAbsoluteUri && location.Authority == response.RequestMessage?.RequestUri?.Authority
+            ? location.PathAndQuery
+            : location.ToString();
+    }
 
     /// <summary>Follows same-site redirects until one leaves the site (the app's redirect URI) or a page answers.</summary>
     public static async Task<HttpResponseMessage> FollowAsync(this HttpClient http, string url)

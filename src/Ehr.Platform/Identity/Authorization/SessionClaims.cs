@@ -26,8 +26,9 @@ internal static class SessionClaims
         var identity = NewIdentity();
         identity.SetClaim(Claims.Subject, user.Id.ToString())
             .SetClaim(Claims.Name, user.DisplayName)
-            .SetClaim(Claims.Email, user.Email)
-            .SetClaim(AuthTime, authTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            .SetClaim(Claims.Email, user.Email);
+        // OpenIddict insists on auth_time being typed as an integer.
+        identity.AddClaim(new Claim(AuthTime, authTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
         identity.SetClaims(Amr, [.. amr]);
         if (tenant is not null && membership is not null)
         {
