@@ -27,7 +27,7 @@ internal sealed class ConsoleClientRegistration(IServiceScopeFactory scopes, IOp
         var origin = new Uri(issuer, UriKind.Absolute);
         var descriptor = new OpenIddictApplicationDescriptor
         {
-            ClientId = ConsoleModule.ClientId,
+            ClientId = identity.Value.ConsoleClientId,
             ClientType = ClientTypes.Public,
             ApplicationType = ApplicationTypes.Web,
             DisplayName = "Ehr.Saas console",
@@ -52,7 +52,7 @@ internal sealed class ConsoleClientRegistration(IServiceScopeFactory scopes, IOp
         var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         try
         {
-            if (await applications.FindByClientIdAsync(ConsoleModule.ClientId, cancellationToken) is { } existing)
+            if (await applications.FindByClientIdAsync(identity.Value.ConsoleClientId, cancellationToken) is { } existing)
             {
                 await applications.UpdateAsync(existing, descriptor, cancellationToken);
             }

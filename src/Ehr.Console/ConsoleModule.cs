@@ -23,7 +23,6 @@ public static class ConsoleModule
 {
     public const string CookieScheme = "ehr.console";
     public const string OidcScheme = "ehr.console.oidc";
-    public const string ClientId = "ehr-console";
     public const string CallbackPath = "/console/signin-oidc";
     public const string SignedOutCallbackPath = "/console/signout-callback-oidc";
 
@@ -61,6 +60,10 @@ public static class ConsoleModule
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = identity.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 o.Cookie.Path = "/";
+                // Not signed in to the console: sign in through the authorization server (OIDC challenge).
+                o.LoginPath = "/console/signin";
+                o.ReturnUrlParameter = "returnUrl";
+                o.AccessDeniedPath = "/console";
                 // Automatic log-off: the console session lapses after this long without a request (the tenant's
                 // idle time-out is also enforced in the browser, see console.js).
                 o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
@@ -71,7 +74,7 @@ public static class ConsoleModule
                 o.SignInScheme = CookieScheme;
                 o.Authority = identity.Issuer;
                 o.RequireHttpsMetadata = identity.RequireHttps;
-                o.ClientId = ClientId;
+                o.ClientId = identity.ConsoleClientId;
                 o.ResponseType = OpenIdConnectResponseType.Code;
                 o.UsePkce = true;
                 o.Scope.Clear();

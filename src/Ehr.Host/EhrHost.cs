@@ -84,6 +84,8 @@ public static class EhrHost
         var port = FreeLoopbackPort();
         var settings = new Dictionary<string, string?>(overrides) { ["Urls"] = $"http://127.0.0.1:{port}" };
         settings.TryAdd("Identity:Issuer", $"http://127.0.0.1:{port}/");
+        // Hosts started side by side on one database (tests, benchmarks) each register their own console client.
+        settings.TryAdd("Identity:ConsoleClientId", $"ehr-console-{port}");
         var app = BuildWeb([], settings);
         await app.Services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync();
         await app.StartAsync();

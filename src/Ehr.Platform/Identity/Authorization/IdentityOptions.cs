@@ -20,6 +20,9 @@ public sealed class EhrIdentityOptions
     /// </summary>
     public string? Issuer { get; set; }
 
+    /// <summary>The console's OIDC client id (one registration per issuer; test hosts sharing a database use their own).</summary>
+    public string ConsoleClientId { get; set; } = "ehr-console";
+
     /// <summary>Redirect URIs of the web console (an OIDC client of this server), matched exactly.</summary>
     public List<string> ConsoleRedirectUris { get; set; } = [];
 
