@@ -87,7 +87,7 @@ public static class PlatformModule
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();
 
-        services.AddEhrAccounts();
+        services.AddEhrAccounts(configuration);
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -21,5 +21,7 @@ internal sealed class MutationType : ObjectGraphType
             .Argument<NonNullGraphType<PatientInputType>>("input")
             .ResolveAsync(async c => await c.Service<UpdatePatient>().HandleAsync(
                 c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.GetArgument<PatientInput>("input"), c.CancellationToken));
+
+        this.AddAccountMutations();
     }
 }

@@ -83,5 +83,7 @@ internal sealed class QueryType : ObjectGraphType
         Field<NonNullGraphType<AuditChainStatusType>>("auditChainStatus")
             .Description("Walks the whole audit chain now and reports whether it is intact.")
             .ResolveAsync(async c => await c.Service<AuditVerifier>().VerifyAsync(c.CancellationToken));
+
+        this.AddAccountQueries();
     }
 }
