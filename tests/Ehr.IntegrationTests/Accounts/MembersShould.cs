@@ -284,4 +284,38 @@ public sealed class MembersShould : IAsyncLifetime
         Assert.Equal((401, "UNAUTHENTICATED"), (members.Status, members.Code));
         Assert.Equal((401, "UNAUTHENTICATED"), (mixed.Status, mixed.Code));
     }
+
+    [Fact]
+    public async Task LetOnlyOneOfManyParallelAcceptancesOfOneInvitationThrough()
+    {
+        var email = AccountServices.UniqueEmail("race");
+        await _admin.InviteAsync(email, ["nurse"]);
+        var token = await _host.InvitationTokenAsync(email);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
+            _anonymous.GraphQLAsync(AccountGraph.Accept, new { input = new { token, displayName = "Racer", password = Password } })));
+
+        Assert.Single(results, r => r.Errors is null);
+        Assert.All(results.Where(r => r.Errors is not null), r => Assert.Equal("INVITATION_USED", r.Code));
+        Assert.Equal(1, await CountAsync(
+            "SELECT count(*) FROM platform.memberships m JOIN platform.users u ON u.id = m.user_id WHERE u.email = $1 AND m.tenant_id = $2",
+            email, _tenant.Id));
+    }
+
+    [Fact]
+    public async Task ListInvitationsWithTheirStatus()
+    {
+        var openEmail = AccountServices.UniqueEmail("listed-open");
+        var revokedEmail = AccountServices.UniqueEmail("listed-revoked");
+        await _admin.InviteAsync(openEmail, ["nurse"]);
+        var revoked = await _admin.InviteAsync(revokedEmail, ["nurse"]);
+        (await _admin.GraphQLAsync(AccountGraph.Revoke, new { id = revoked["id"]!.GetValue<string>() })).DataOrThrow.ToString();
+
+        var open = (await _admin.GraphQLAsync(AccountGraph.Invitations)).DataOrThrow["invitations"]!.AsArray();
+        var all = (await _admin.GraphQLAsync(AccountGraph.Invitations, new { all = true })).DataOrThrow["invitations"]!.AsArray();
+
+        Assert.Contains(open, i => i!["email"]!.GetValue<string>() == openEmail);
+        Assert.DoesNotContain(open, i => i!["email"]!.GetValue<string>() == revokedEmail);
+        Assert.Equal("revoked", all.Single(i => i!["email"]!.GetValue<string>() == revokedEmail)!["status"]!.GetValue<string>());
+    }
 }
