@@ -318,4 +318,28 @@ public sealed class MembersShould : IAsyncLifetime
         Assert.DoesNotContain(open, i => i!["email"]!.GetValue<string>() == revokedEmail);
         Assert.Equal("revoked", all.Single(i => i!["email"]!.GetValue<string>() == revokedEmail)!["status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task ShowAMemberLockedOutAfterFailedSignIns()
+    {
+        var email = AccountServices.UniqueEmail("locked-member");
+        var member = await JoinAsync(email, "nurse");
+        var (id, userId) = (member["id"]!.GetValue<string>(), member["userId"]!.GetValue<string>());
+        async Task<JsonNode?> LockedUntilAsync() =>
+            (await _admin.GraphQLAsync("{ members { id lockedUntil } }")).DataOrThrow["members"]!.AsArray()
+            .Single(m => m!["id"]!.GetValue<string>() == id)!["lockedUntil"];
+        var before = await LockedUntilAsync();
+
+        // Enough failures for the longest delay (an hour), so the lock outlasts the test by far.
+        await _accounts.ChangeUserAsync(Guid.Parse(userId), u =>
+        {
+            for (var i = 0; i < UserAccount.LockoutThreshold + 7; i++)
+            {
+                u.RecordFailedSignIn(DateTimeOffset.UtcNow);
+            }
+        });
+
+        Assert.Null(before);
+        Assert.NotNull(await LockedUntilAsync());
+    }
 }

@@ -44,6 +44,11 @@ public sealed class UsersCommandShould : IAsyncLifetime
         Assert.Equal(SignInOutcome.LockedOut, locked.Outcome);
         Assert.Equal(SignInOutcome.Succeeded, (await _accounts.SignInAsync(email, Password)).Outcome);
         Assert.Contains(await _accounts.EventsAsync(email), e => e.Event == SecurityEvents.AccountUnlocked);
+        using var admin = _host.Client(_host.Token(_tenant.Slug, "admin.cli", "tenant-admin"));
+        var grant = (await admin.GraphQLAsync("{ auditLog(action: \"membership.create\") { edges { node { actorId details } } } }"))
+            .DataOrThrow["auditLog"]!["edges"]!.AsArray().Select(e => e!["node"]!).Single();
+        Assert.Equal("system:users-grant", grant["actorId"]!.GetValue<string>());
+        Assert.Contains(email, grant["details"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

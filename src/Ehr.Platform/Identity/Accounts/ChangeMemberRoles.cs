@@ -58,7 +58,7 @@ public sealed class ChangeMemberRoles(
             throw await MemberChanges.ConflictAsync(db, tenantId, membershipId, expectedVersion, ct);
         }
 
-        return await MemberQueries.MemberAsync(db, tenantId, membershipId, ct);
+        return await MemberQueries.MemberAsync(db, tenantId, membershipId, clock.GetUtcNow(), ct);
     }
 }
 
@@ -108,6 +108,6 @@ internal static class MemberChanges
             }
         }
 
-        return await MemberQueries.MemberAsync(db, tenantId, membershipId, ct);
+        return await MemberQueries.MemberAsync(db, tenantId, membershipId, now, ct);
     }
 }

@@ -51,7 +51,8 @@ internal static class MemberQueries
     /// Memberships of one tenant with their people, by e-mail; every query here is filtered by tenant first. Filters
     /// go before the projection: EF cannot translate operators applied to a constructed record.
     /// </summary>
-    public static IQueryable<MemberView> Members(PlatformDbContext db, Guid tenantId, bool includeDeactivated = true, Guid? membershipId = null) =>
+    public static IQueryable<MemberView> Members(PlatformDbContext db, Guid tenantId, DateTimeOffset now, bool includeDeactivated = true,
+        Guid? membershipId = null) =>
         from m in db.Memberships.AsNoTracking()
         join u in db.Users.AsNoTracking() on m.UserId equals u.Id
         where m.TenantId == tenantId
@@ -59,8 +60,8 @@ internal static class MemberQueries
               && (membershipId == null || m.Id == membershipId)
         orderby u.Email
         select new MemberView(m.Id, u.Id, u.Email, u.DisplayName, m.Roles, m.LocationIds, m.Status, u.TotpEnabled,
-            u.LockedUntil, m.Version, m.CreatedAt, m.UpdatedAt);
+            u.LockedUntil > now ? u.LockedUntil : null, m.Version, m.CreatedAt, m.UpdatedAt);
 
-    public static async Task<MemberView> MemberAsync(PlatformDbContext db, Guid tenantId, Guid membershipId, CancellationToken ct) =>
-        await Members(db, tenantId, membershipId: membershipId).SingleAsync(ct);
+    public static async Task<MemberView> MemberAsync(PlatformDbContext db, Guid tenantId, Guid membershipId, DateTimeOffset now, CancellationToken ct) =>
+        await Members(db, tenantId, now, membershipId: membershipId).SingleAsync(ct);
 }
