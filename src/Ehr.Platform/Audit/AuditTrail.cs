@@ -30,8 +30,17 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
         var tx = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
                  ?? throw new InvalidOperationException("Audit entries are written inside the change's transaction.");
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        var actor = actors.Current;
-        var now = AuditChain.ToStoredPrecision(clock.GetUtcNow());
+        await WriteAsync(conn, tx, db.Tenant.Slug, actors.Current, AuditChain.ToStoredPrecision(clock.GetUtcNow()), entries, ct);
+        db.AfterCommit(() => sealer.Notify(db.Tenant));
+    }
+
+    /// <summary>
+    /// Writes entries into <c>audit_pending</c> on a connection already acting as the tenant's role with its search_path,
+    /// inside <paramref name="tx"/>; the caller notifies the sealer after committing.
+    /// </summary>
+    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantSlug, Actor actor,
+        DateTimeOffset now, IReadOnlyList<AuditEvent> entries, CancellationToken ct)
+    {
         var roles = string.Join(',', actor.Roles);
 
         await using var batch = new NpgsqlBatch(conn, tx);
@@ -41,7 +50,7 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
                 "INSERT INTO audit_pending (occurred_at, tenant, actor_id, actor_roles, action, resource_type, resource_id, " +
                 "client_address, purpose, outcome, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
             insert.Parameters.AddWithValue(now);
-            insert.Parameters.AddWithValue(db.Tenant.Slug);
+            insert.Parameters.AddWithValue(tenantSlug);
             insert.Parameters.AddWithValue(actor.Id);
             insert.Parameters.AddWithValue(roles);
             insert.Parameters.AddWithValue(e.Action);
@@ -56,6 +65,5 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
         }
 
         await batch.ExecuteNonQueryAsync(ct);
-        db.AfterCommit(() => sealer.Notify(db.Tenant));
     }
 }

@@ -4,7 +4,6 @@ using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.Platform.Identity.Accounts;
 
@@ -24,7 +23,7 @@ public sealed class AcceptInvitation(
     TenantCatalog catalog,
     PasswordPolicy policy,
     IPasswordHasher<UserAccount> hasher,
-    IServiceScopeFactory scopes,
+    AuditSealer sealer,
     TimeProvider clock)
 {
     public async Task<AcceptedInvitation> HandleAsync(AcceptInvitationInput input, string? clientAddress, CancellationToken ct)
@@ -89,23 +88,16 @@ public sealed class AcceptInvitation(
             SecurityEvents.Success, clientAddress, newAccount ? "new account" : null));
 
         // Nobody is signed in: the audit entry's actor is the person accepting, inside the invitation's tenant.
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Bind(tenant);
-        scope.ServiceProvider.GetRequiredService<ActorContext>().Bind(
-            new Actor(user.Id.ToString(), tenant.Slug, membership.Roles, clientAddress, PurposeOfUse.SystemAdministration));
+        var actor = new Actor(user.Id.ToString(), tenant.Slug, membership.Roles, clientAddress, PurposeOfUse.SystemAdministration);
         try
         {
-            await scope.ServiceProvider.GetRequiredService<TenantAuditOfPlatformChange>().CommitAsync(
+            await TenantAuditOfPlatformChange.CommitAsync(db, tenant, actor,
                 [new AuditEvent(action, "Membership", membership.Id.ToString(), new
                 {
                     userId = user.Id, email = user.Email, roles = membership.Roles, locationIds = membership.LocationIds,
                     invitationId = invitation.Id, invitedBy = invitation.InvitedBy,
                 })],
-                async token =>
-                {
-                    await db.SaveChangesAsync(token);
-                    await tx.CommitAsync(token);
-                }, ct);
+                sealer, clock, ct);
         }
         catch (DbUpdateException e) when (AccountInput.IsUniqueViolation(e))
         {

@@ -47,11 +47,7 @@ public sealed class ChangeMemberRoles(
             await audit.CommitAsync(
                 [new AuditEvent("membership.roles.change", "Membership", membership.Id.ToString(),
                     new { userId = membership.UserId, before, after, version = membership.Version })],
-                async token =>
-                {
-                    await db.SaveChangesAsync(token);
-                    await tx.CommitAsync(token);
-                }, ct);
+                ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -96,11 +92,7 @@ internal static class MemberChanges
             {
                 await audit.CommitAsync(
                     [new AuditEvent(action, "Membership", membership.Id.ToString(), new { userId = membership.UserId, version = membership.Version })],
-                    async token =>
-                    {
-                        await db.SaveChangesAsync(token);
-                        await tx.CommitAsync(token);
-                    }, ct);
+                    ct);
             }
             catch (DbUpdateConcurrencyException)
             {

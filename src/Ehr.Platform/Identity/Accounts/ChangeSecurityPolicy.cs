@@ -71,7 +71,7 @@ public sealed class ChangeSecurityPolicy(
             await audit.CommitAsync(
                 [new AuditEvent("security-policy.change", "SecurityPolicy", tenantId.ToString(),
                     new { before, after = Snapshot(policy), version = policy.Version })],
-                token => db.SaveChangesAsync(token), ct);
+                ct);
         }
         catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || AccountInput.IsUniqueViolation(e))
         {

@@ -3,7 +3,6 @@ using Ehr.Platform.Errors;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.Platform.Identity.Accounts;
 
@@ -12,7 +11,7 @@ namespace Ehr.Platform.Identity.Accounts;
 /// or the roles added to an existing one (reactivated if it was deactivated). Recorded in the tenant's audit chain
 /// with the system as the actor.
 /// </summary>
-public sealed class GrantMembership(PlatformDbContext db, TenantCatalog catalog, IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class GrantMembership(PlatformDbContext db, TenantCatalog catalog, AuditSealer sealer, TimeProvider clock)
 {
     public async Task<Membership> HandleAsync(string email, string tenantSlug, IReadOnlyList<string> roles, CancellationToken ct)
     {
@@ -52,17 +51,10 @@ public sealed class GrantMembership(PlatformDbContext db, TenantCatalog catalog,
             }
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Bind(tenant);
-        scope.ServiceProvider.GetRequiredService<ActorContext>().Bind(Actor.System("users-grant", tenant.Slug));
-        await scope.ServiceProvider.GetRequiredService<TenantAuditOfPlatformChange>().CommitAsync(
+        await TenantAuditOfPlatformChange.CommitAsync(db, tenant, Actor.System("users-grant", tenant.Slug),
             [new AuditEvent(before is null ? "membership.create" : "membership.roles.change", "Membership", membership.Id.ToString(),
                 new { userId = user.Id, email = user.Email, before = before is null ? null : new { roles = before }, after = new { roles = membership.Roles } })],
-            async token =>
-            {
-                await db.SaveChangesAsync(token);
-                await tx.CommitAsync(token);
-            }, ct);
+            sealer, clock, ct);
         return membership;
     }
 }

@@ -77,7 +77,7 @@ public sealed class InviteUser(
         await audit.CommitAsync(
             [new AuditEvent("invitation.create", "Invitation", invitation.Id.ToString(),
                 new { email, roles = invitation.Roles, locationIds = invitation.LocationIds, expiresAt = invitation.ExpiresAt })],
-            token => db.SaveChangesAsync(token), ct);
+            ct);
 
         // No mail transport yet: the link must reach the person somehow in development. It is a credential until
         // accepted or expired; once a transport exists this line goes.

@@ -33,11 +33,7 @@ public sealed class RevokeInvitation(PlatformDbContext db, TenantContext tenants
             invitation.Revoke(now);
             await audit.CommitAsync(
                 [new AuditEvent("invitation.revoke", "Invitation", invitation.Id.ToString(), new { email = invitation.Email })],
-                async token =>
-                {
-                    await db.SaveChangesAsync(token);
-                    await tx.CommitAsync(token);
-                }, ct);
+                ct);
         }
 
         return InvitationView.From(invitation, now);

@@ -1,47 +1,77 @@
 using Ehr.Platform.Audit;
+using Ehr.Platform.Database;
+using Ehr.Platform.Errors;
 using Ehr.Platform.Persistence;
-using Microsoft.Extensions.Logging;
+using Ehr.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Ehr.Platform.Identity.Accounts;
 
 /// <summary>
-/// Commits a change to platform rows (memberships, invitations, policies) together with its entries in the tenant's
-/// audit chain, as nearly atomically as two connections allow.
+/// Commits a change to platform rows (memberships, invitations, policies) and its entries in the tenant's audit chain
+/// in one transaction: both commit or neither does.
 /// </summary>
 /// <remarks>
-/// The platform rows are written as the application's login role and the audit entry as the tenant's role, on two
-/// connections, so they cannot share one transaction. The order keeps the gap as small as it can be: the tenant
-/// transaction opens first and receives the audit entries; then the platform change commits; then the tenant
-/// transaction commits. If the platform change fails (a stale version, a refused row), the audit entries roll back
-/// with it, so the chain never records something that did not happen. The one window left is a failed COMMIT of the
-/// tenant transaction right after the platform commit: the change then stands without its entry, and the entry is
-/// logged at Critical level in full so an operator can restore it. (Closing that window needs a platform-side outbox
-/// relayed into the chain; not done yet.)
+/// The platform rows belong to the application's login role and the audit entries to the tenant's role, which would
+/// suggest two connections and two transactions. Instead the platform transaction writes its rows, then switches its
+/// own connection to the tenant (<c>SET LOCAL ROLE</c> and <c>search_path</c>, exactly what a tenant session does, and
+/// undone by PostgreSQL at the end of the transaction) and writes the audit entries there, then commits once. If the
+/// platform change is refused (a stale version, a unique key) the entries are never written; if the audit write fails
+/// the platform change rolls back. No window is left in which one exists without the other.
 /// </remarks>
-public sealed class TenantAuditOfPlatformChange(TenantDbContext tenantDb, AuditTrail audit, ILogger<TenantAuditOfPlatformChange> log)
+public sealed class TenantAuditOfPlatformChange(
+    PlatformDbContext db,
+    TenantContext tenants,
+    ActorContext actors,
+    AuditSealer sealer,
+    TimeProvider clock)
 {
-    internal async Task CommitAsync(IReadOnlyList<AuditEvent> entries, Func<CancellationToken, Task> commitPlatform, CancellationToken ct)
+    /// <summary>Saves <see cref="PlatformDbContext"/>'s changes with the entries, for the scope's tenant and actor.</summary>
+    internal Task CommitAsync(IReadOnlyList<AuditEvent> entries, CancellationToken ct) =>
+        CommitAsync(db, tenants.Required, actors.Current, entries, sealer, clock, ct);
+
+    /// <summary>
+    /// Saves <paramref name="platform"/>'s changes and writes <paramref name="entries"/> to <paramref name="tenant"/>'s
+    /// audit chain as <paramref name="actor"/>, in the platform context's current transaction (one is started when none
+    /// is open), and commits it.
+    /// </summary>
+    internal static async Task CommitAsync(PlatformDbContext platform, Tenant tenant, Actor actor, IReadOnlyList<AuditEvent> entries,
+        AuditSealer sealer, TimeProvider clock, CancellationToken ct)
     {
-        var platformCommitted = false;
+        var owned = platform.Database.CurrentTransaction is null;
+        var tx = platform.Database.CurrentTransaction ?? await platform.Database.BeginTransactionAsync(ct);
         try
         {
-            await tenantDb.InTransactionAsync(async token =>
+            await platform.SaveChangesAsync(ct);
+            var connection = (NpgsqlConnection)platform.Database.GetDbConnection();
+            var npgsqlTx = (NpgsqlTransaction)tx.GetDbTransaction();
+            var schema = SqlIdentifier.Quote(tenant.SchemaName);
+            try
             {
-                await audit.RecordAsync(entries, token);
-                await commitPlatform(token);
-                platformCommitted = true;
-                return 0;
-            }, ct);
+                await using var enter = new NpgsqlCommand($"SET LOCAL ROLE {schema}; SET LOCAL search_path = {schema}, ext", connection, npgsqlTx);
+                await enter.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // A pooled backend idle while the tenant's role was granted can keep refusing it (see TenantSession);
+                // nothing is committed, so drop the pool and let the caller try again on a fresh backend.
+                NpgsqlConnection.ClearPool(connection);
+                throw new EhrException(ErrorCodes.Conflict, "The change could not be recorded just now; try again.", 409);
+            }
+
+            await AuditTrail.WriteAsync(connection, npgsqlTx, tenant.Slug, actor, AuditChain.ToStoredPrecision(clock.GetUtcNow()), entries, ct);
+            await tx.CommitAsync(ct);
         }
-        catch (Exception e) when (platformCommitted)
+        finally
         {
-            // The change is committed and cannot be taken back: report success to the caller (a retry would repeat
-            // it) and make sure the lost audit entries reach an operator.
-            foreach (var entry in entries)
+            if (owned)
             {
-                log.LogCritical(e, "Audit entry lost for tenant {Tenant}: {Action} {ResourceType} {ResourceId} {@Details}",
-                    tenantDb.Tenant.Slug, entry.Action, entry.ResourceType, entry.ResourceId, entry.Details);
+                await tx.DisposeAsync();
             }
         }
+
+        sealer.Notify(tenant);
     }
 }
