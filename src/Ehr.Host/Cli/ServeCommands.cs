@@ -44,7 +44,12 @@ internal static class ServeCommands
         var command = new Command("up", "Migrate, create the demo tenant on first run, serve on localhost and print how to use it.") { port };
         command.SetAction(async (r, ct) =>
         {
-            await using var app = EhrHost.BuildWeb([], new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{r.GetValue(port)}" });
+            await using var app = EhrHost.BuildWeb([], new Dictionary<string, string?>
+            {
+                ["Urls"] = $"http://127.0.0.1:{r.GetValue(port)}",
+                // No mail transport on a developer's machine: invitation links go to the console.
+                ["Accounts:LogInvitationLinks"] = "true",
+            });
             await MigrateAsync(app.Services, ct);
             var demo = await EnsureDemoTenantAsync(app.Services, ct);
             var logins = await EnsureDemoUsersAsync(app.Services, demo, ct);

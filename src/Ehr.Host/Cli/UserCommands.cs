@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace Ehr.Host.Cli;
 
-/// <summary><c>./ehr users create | grant | list | unlock</c>: accounts as an operator manages them.</summary>
+/// <summary><c>./ehr users create | grant | list | unlock | reset-mfa</c>: accounts as an operator manages them.</summary>
 internal static class UserCommands
 {
     public static Command Users()
@@ -18,6 +18,7 @@ internal static class UserCommands
         users.Subcommands.Add(Grant());
         users.Subcommands.Add(List());
         users.Subcommands.Add(Unlock());
+        users.Subcommands.Add(ResetMfa());
         return users;
     }
 
@@ -98,6 +99,20 @@ internal static class UserCommands
             await using var scope = services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<UserDirectory>().UnlockAsync(r.GetValue(email)!, ct);
             AnsiConsole.MarkupLineInterpolated($"{r.GetValue(email)} is unlocked.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command ResetMfa()
+    {
+        var email = new Option<string>("--email") { Description = "The account's e-mail address.", Required = true };
+        var command = new Command("reset-mfa", "Turn two-step sign-in off for someone who lost their authenticator and recovery codes (verify who they are first).") { email };
+        command.SetAction((r, ct) => CliHost.RunAsync(async services =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<UserDirectory>().ResetMfaAsync(r.GetValue(email)!, ct);
+            AnsiConsole.MarkupLineInterpolated($"Two-step sign-in is off for {r.GetValue(email)}; they set it up again at their next sign-in.");
             return 0;
         }));
         return command;

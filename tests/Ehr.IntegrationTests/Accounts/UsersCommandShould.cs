@@ -52,6 +52,34 @@ public sealed class UsersCommandShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResetTwoStepSignInForSomeoneWhoLostTheirDevice()
+    {
+        var email = AccountServices.UniqueEmail("lost-phone");
+        var user = await _accounts.CreateUserAsync(email, Password);
+        var enrolment = await _accounts.RunAsync<BeginTotpEnrolment, TotpEnrolment>(b => b.HandleAsync(user.Id, null, CancellationToken.None));
+        var code = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(enrolment.Secret)).ComputeTotp(_accounts.Clock.GetUtcNow().UtcDateTime);
+        var codes = await _accounts.RunAsync<ConfirmTotpEnrolment, IReadOnlyList<string>>(c => c.HandleAsync(user.Id, code, null, CancellationToken.None));
+        Assert.True((await _accounts.SignInAsync(email, Password)).MfaRequired);
+
+        var reset = await RunAsync(null, "users", "reset-mfa", "--email", email);
+
+        Assert.Equal(0, reset.Exit);
+        var after = await _accounts.UserAsync(user.Id);
+        Assert.Equal((false, (string?)null), (after.TotpEnabled, after.TotpSecret));
+        Assert.NotEqual(user.SecurityStamp, after.SecurityStamp);
+        Assert.False((await _accounts.SignInAsync(email, Password)).MfaRequired);
+        Assert.Equal(10, codes.Count);
+        await using (var sql = await _host.OpenSqlAsync())
+        {
+            await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM platform.recovery_codes WHERE user_id = $1", sql);
+            count.Parameters.AddWithValue(user.Id);
+            Assert.Equal(0L, await count.ExecuteScalarAsync());
+        }
+
+        Assert.Contains(await _accounts.EventsAsync(email), e => e.Event == SecurityEvents.MfaReset);
+    }
+
+    [Fact]
     public async Task ReadThePasswordFromStandardInputWhenNotGiven()
     {
         var email = AccountServices.UniqueEmail("piped");

@@ -20,6 +20,12 @@ public sealed class AccountsOptions
     public string PublicUrl { get; set; } = "";
 
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Log invitation links (they are credentials until used or expired). Only for development without a mail
+    /// transport: <c>./ehr up</c> turns it on; servers leave it off.
+    /// </summary>
+    public bool LogInvitationLinks { get; set; }
 }
 
 public sealed record InviteUserInput(string? Email, IReadOnlyList<string>? Roles, IReadOnlyList<Guid>? LocationIds);
@@ -27,7 +33,8 @@ public sealed record InviteUserInput(string? Email, IReadOnlyList<string>? Roles
 /// <summary>
 /// Invites someone by e-mail to the current tenant with roles and optional location restrictions. The link carries a
 /// random 32-byte token; only its SHA-256 is stored. The e-mail goes to the outbox in the same transaction as the
-/// invitation, so neither exists without the other. Development has no mail transport: the link is also logged.
+/// invitation, so neither exists without the other. Development has no mail transport: there the link is also logged
+/// (<see cref="AccountsOptions.LogInvitationLinks"/>).
 /// </summary>
 public sealed class InviteUser(
     PlatformDbContext db,
@@ -79,9 +86,16 @@ public sealed class InviteUser(
                 new { email, roles = invitation.Roles, locationIds = invitation.LocationIds, expiresAt = invitation.ExpiresAt })],
             ct);
 
-        // No mail transport yet: the link must reach the person somehow in development. It is a credential until
-        // accepted or expired; once a transport exists this line goes.
-        log.LogInformation("Invitation for {Email} to {Tenant}: {Link}", email, tenant.Slug, link);
+        // No mail transport yet: in development the link must reach the person somehow. It is a credential until
+        // accepted or expired, so servers never log it.
+        if (options.Value.LogInvitationLinks)
+        {
+            log.LogInformation("Invitation for {Email} to {Tenant}: {Link}", email, tenant.Slug, link);
+        }
+        else
+        {
+            log.LogInformation("Invitation {Invitation} for {Email} to {Tenant} is in the e-mail outbox", invitation.Id, email, tenant.Slug);
+        }
         return InvitationView.From(invitation, now);
     }
 

@@ -15,7 +15,7 @@ public sealed record UserSummary(
     DateTimeOffset? LockedUntil,
     IReadOnlyList<string> Memberships);
 
-/// <summary>Operator views and fixes of accounts (<c>./ehr users list | unlock</c>); no tenant permission involved.</summary>
+/// <summary>Operator views and fixes of accounts (<c>./ehr users list | unlock | reset-mfa</c>); no tenant permission involved.</summary>
 public sealed class UserDirectory(PlatformDbContext db, TenantCatalog catalog, TimeProvider clock)
 {
     public async Task<IReadOnlyList<UserSummary>> ListAsync(string? tenantSlug, CancellationToken ct)
@@ -34,6 +34,23 @@ public sealed class UserDirectory(PlatformDbContext db, TenantCatalog catalog, T
         return rows.Select(u => new UserSummary(u.Email, u.DisplayName, u.Status, u.IsPlatformAdmin, u.TotpEnabled, u.LockedUntil,
             memberships[u.Id].Select(m => $"{tenants.GetValueOrDefault(m.TenantId, "?")}: {string.Join(", ", m.Roles)}" +
                                           (m.Status == MembershipStatus.Active ? "" : " (deactivated)")).Order(StringComparer.Ordinal).ToList())).ToList();
+    }
+
+    /// <summary>
+    /// Turns two-step sign-in off for someone who lost both their authenticator and their recovery codes (after the
+    /// operator has verified who they are); they enrol again at their next sign-in.
+    /// </summary>
+    public async Task ResetMfaAsync(string email, CancellationToken ct)
+    {
+        var normalized = UserAccount.NormalizeEmail(email);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == normalized, ct)
+                   ?? throw EhrException.Validation([new FieldError("email", ErrorCodes.UnknownReference, $"No account '{normalized}'.")]);
+        var now = clock.GetUtcNow();
+        user.ResetTotp(now);
+        db.RecoveryCodes.RemoveRange(await db.RecoveryCodes.Where(r => r.UserId == user.Id).ToListAsync(ct));
+        db.SecurityEvents.Add(SecurityEvent.Create(now, user.Id, user.Email, null, SecurityEvents.MfaReset, SecurityEvents.Success,
+            null, "by an operator"));
+        await AccountLookup.SaveAsync(db, ct);
     }
 
     /// <summary>Lifts a lock-out and clears the failure count (the person called the help desk).</summary>
