@@ -81,6 +81,16 @@ internal static class AccountFields
             .ResolveAsync(async c => await c.Service<ChangeSecurityPolicy>().HandleAsync(
                 c.GetArgument<int>("expectedVersion"), c.GetArgument<SecurityPolicyInput>("input"), c.CancellationToken));
 
+        mutation.Field<NonNullGraphType<BooleanGraphType>>("changePassword")
+            .Description("Changes your own password, given the current one; the new one meets your tenants' password policies.")
+            .Argument<NonNullGraphType<ChangePasswordInputType>>("input")
+            .ResolveAsync(async c =>
+            {
+                await c.Service<ChangePassword>().HandleAsync(SignedInAccount.UserId(c.Service<ActorContext>()),
+                    c.GetArgument<ChangePasswordInput>("input"), ClientAddress(c), c.CancellationToken);
+                return true;
+            });
+
         mutation.Field<NonNullGraphType<TotpEnrolmentType>>("beginTotpEnrolment")
             .Description("Starts two-step sign-in with an authenticator app for your own account; confirm with a code to turn it on.")
             .ResolveAsync(async c => await c.Service<BeginTotpEnrolment>().HandleAsync(
@@ -242,6 +252,16 @@ internal sealed class AcceptInvitationInputType : InputObjectGraphType<AcceptInv
         Field<StringGraphType>("token").Description("Required: from the invitation link.");
         Field<StringGraphType>("displayName").Description("Required for a new account.");
         Field<StringGraphType>("password").Description("A new password for a new account; the current one for an existing account.");
+    }
+}
+
+internal sealed class ChangePasswordInputType : InputObjectGraphType<ChangePasswordInput>
+{
+    public ChangePasswordInputType()
+    {
+        Name = "ChangePasswordInput";
+        Field<StringGraphType>("currentPassword").Description("Required.");
+        Field<StringGraphType>("newPassword").Description("Required: at least 12 characters (or your tenants' minimum), not a common password.");
     }
 }
 

@@ -41,6 +41,26 @@ public sealed class OwnSignInSettingsShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangeTheirOwnPasswordGivenTheCurrentOne()
+    {
+        var email = AccountServices.UniqueEmail("new-password");
+        var user = await _accounts.CreateUserAsync(email, "pebble harbour at dusk again");
+        using var client = _host.Client(_host.Token(_tenant.Slug, user.Id.ToString(), "physician"));
+        const string Change = "mutation($input: ChangePasswordInput!) { changePassword(input: $input) }";
+
+        var wrong = await client.GraphQLAsync(Change, new { input = new { currentPassword = "not it", newPassword = "walnut lighthouse in fog" } });
+        var weak = await client.GraphQLAsync(Change, new { input = new { currentPassword = "pebble harbour at dusk again", newPassword = "qwerty123456" } });
+        var changed = await client.GraphQLAsync(Change, new { input = new { currentPassword = "pebble harbour at dusk again", newPassword = "walnut lighthouse in fog" } });
+
+        Assert.Equal(["input.currentPassword"], wrong.FieldPaths);
+        Assert.Equal(["input.newPassword"], weak.FieldPaths);
+        Assert.True(changed.DataOrThrow["changePassword"]!.GetValue<bool>());
+        Assert.Equal(SignInOutcome.InvalidCredentials, (await _accounts.SignInAsync(email, "pebble harbour at dusk again")).Outcome);
+        Assert.Equal(SignInOutcome.Succeeded, (await _accounts.SignInAsync(email, "walnut lighthouse in fog")).Outcome);
+        Assert.NotEqual(user.SecurityStamp, (await _accounts.UserAsync(user.Id)).SecurityStamp);
+    }
+
+    [Fact]
     public async Task RefuseCallersWithoutAnAccountOfTheirOwn()
     {
         using var devToken = _host.Client(_host.Token(_tenant.Slug, "dr.nobody", "physician"));

@@ -27,6 +27,7 @@ public static class AccountsModule
         services.AddScoped<BeginTotpEnrolment>();
         services.AddScoped<ConfirmTotpEnrolment>();
         services.AddScoped<RegenerateRecoveryCodes>();
+        services.AddScoped<ChangePassword>();
 
         services.AddScoped<TenantAuditOfPlatformChange>();
         services.AddScoped<ListMembers>();
