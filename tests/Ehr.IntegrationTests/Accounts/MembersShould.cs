@@ -210,6 +210,25 @@ public sealed class MembersShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LetExactlyOneOfManyConcurrentRoleChangesOfTheSameVersionWin()
+    {
+        var member = await JoinAsync(AccountServices.UniqueEmail("contested"), "nurse");
+        var id = member["id"]!.GetValue<string>();
+        var version = member["version"]!.GetValue<int>();
+        string[] choices = ["biller", "auditor", "front-desk", "medical-assistant", "physician"];
+
+        var results = await Task.WhenAll(choices.Select(role =>
+            _admin.GraphQLAsync(AccountGraph.ChangeRoles, new { id, v = version, input = new { roles = Roles(role) } })));
+
+        var winner = Assert.Single(results, r => r.Errors is null);
+        Assert.All(results.Where(r => r.Errors is not null), r => Assert.Equal("VERSION_CONFLICT", r.Code));
+        var changes = (await _admin.AuditAsync(id)).Where(e => e["action"]!.GetValue<string>() == "membership.roles.change").ToList();
+        var entry = Assert.Single(changes);
+        Assert.Equal(winner.DataOrThrow["changeMemberRoles"]!["roles"]![0]!.GetValue<string>(),
+            JsonNode.Parse(entry["details"]!.GetValue<string>())!["after"]!["roles"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task DeactivateAndReactivateAMember()
     {
         var member = await JoinAsync(AccountServices.UniqueEmail("leaver"), "medical-assistant");

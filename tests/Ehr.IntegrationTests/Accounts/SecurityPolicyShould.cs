@@ -50,6 +50,22 @@ public sealed class SecurityPolicyShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LetExactlyOneOfManyConcurrentFirstChangesWin()
+    {
+        var other = await _host.CreateTenantAsync("policy-race");
+        using var admin = _host.Client(_host.Token(other.Slug, "admin.race", "tenant-admin"));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            admin.GraphQLAsync(AccountGraph.ChangePolicy, new { v = 0, input = Input(accessToken: 10 + i) })));
+
+        var winner = Assert.Single(results, r => r.Errors is null);
+        Assert.All(results.Where(r => r.Errors is not null), r => Assert.Equal("VERSION_CONFLICT", r.Code));
+        var read = (await admin.GraphQLAsync(AccountGraph.Policy)).DataOrThrow["securityPolicy"]!;
+        Assert.Equal(winner.DataOrThrow["changeSecurityPolicy"]!.ToJsonString(), read.ToJsonString());
+        Assert.Single(await admin.AuditAsync(other.Id.ToString()), e => e["action"]!.GetValue<string>() == "security-policy.change");
+    }
+
+    [Fact]
     public async Task RefuseSettingsOutsideTheBoundsNamingEachField()
     {
         var before = (await _admin.GraphQLAsync(AccountGraph.Policy)).DataOrThrow["securityPolicy"]!.ToJsonString();
