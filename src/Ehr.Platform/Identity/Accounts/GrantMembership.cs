@@ -34,7 +34,6 @@ public sealed class GrantMembership(PlatformDbContext db, TenantCatalog catalog,
                    ?? throw EhrException.Validation([new FieldError("email", ErrorCodes.UnknownReference, $"No account '{normalized}'.")]);
 
         var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == tenant.Id, ct);
         var before = membership?.Roles.ToList();
         if (membership is null)
