@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Ehr.Console;
+namespace Ehr.Web;
 
 /// <summary>
 /// Registers (or updates) the console as a public OIDC client of our server at start-up: code flow with PKCE, its

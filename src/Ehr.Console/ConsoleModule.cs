@@ -1,5 +1,5 @@
-using Ehr.Console.Components;
-using Ehr.Console.Components.Account;
+using Ehr.Web.Components;
+using Ehr.Web.Components.Account;
 using Ehr.Platform.Identity.Authorization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using MudBlazor.Services;
 
-namespace Ehr.Console;
+namespace Ehr.Web;
 
 /// <summary>
 /// The web console (Blazor, interactive server, MudBlazor) and the authorization server's sign-in pages. The console

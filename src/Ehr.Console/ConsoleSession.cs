@@ -6,7 +6,7 @@ using Ehr.Platform.Tenancy;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Ehr.Console;
+namespace Ehr.Web;
 
 /// <summary>The signed-in person as the console shows them, with the permissions the catalog gives them now.</summary>
 public sealed record ConsoleUser(string Id, string Name, string? Email, Tenant? Tenant, IReadOnlyList<string> Roles,

@@ -1,5 +1,5 @@
 using Ehr.Clinical;
-using Ehr.Console;
+using Ehr.Web;
 using Ehr.GraphQL;
 using Ehr.Platform;
 using Ehr.Platform.Schema;

@@ -107,7 +107,7 @@ public static class PlatformModule
         services.AddScoped<DisclosureLog>();
         services.AddScoped<DisclosureReport>();
 
-        services.AddEhrAccounts();
+        services.AddEhrAccounts(configuration);
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();
         services.AddEhrAuthorizationServer(configuration);

@@ -75,5 +75,7 @@ internal sealed class MutationType : ObjectGraphType
             .ResolveAsync(async c => await c.Service<MarkNotificationRead>().HandleAsync(c.Uuid("id"), c.CancellationToken));
 
         this.AddApiClientMutations();
+
+        this.AddAccountMutations();
     }
 }

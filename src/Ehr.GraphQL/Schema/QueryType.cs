@@ -114,5 +114,7 @@ internal sealed class QueryType : ObjectGraphType
                 c.GetArgument<DateTimeOffset?>("from"), c.GetArgument<DateTimeOffset?>("to"), c.CancellationToken));
 
         this.AddApiClientQueries();
+
+        this.AddAccountQueries();
     }
 }

@@ -21,6 +21,9 @@ public sealed class EhrUserContext : Dictionary<string, object?>
     public EhrUserContext(ClaimsPrincipal user) => User = user;
 
     public ClaimsPrincipal User { get; }
+
+    /// <summary>The caller's IP address, for security events of callers without an actor (accepting an invitation).</summary>
+    public string? ClientAddress { get; init; }
 }
 
 /// <summary>
@@ -57,28 +60,34 @@ internal sealed class GraphQLHttpEndpoint(
         }
 
         var authenticated = http.User.Identity?.IsAuthenticated == true;
-        if (settings.RequireAuthentication && !authenticated)
+        var (request, problem) = await GraphQLRequestReader.ReadAsync(http, settings.MaxBodyBytes);
+        GraphQLDocument? document = null;
+        if (problem is null)
+        {
+            try
+            {
+                document = Parser.Parse(request!.Query);
+            }
+            catch (GraphQLParserException)
+            {
+                // The executer reports it with its position.
+            }
+        }
+
+        // Anonymous callers may only run the operations that exist for people without a token yet (accepting an
+        // invitation); anything else, malformed requests included, is 401 as before.
+        if (settings.RequireAuthentication && !authenticated &&
+            (document is null || SelectedOperation(document, request!.OperationName) is not { } anonymous || !IsAnonymousOperation(anonymous)))
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
             await WriteProblemAsync(http, mediaType, new RequestProblem(401, ErrorCodes.Unauthenticated, "A bearer token is required."));
             return;
         }
 
-        var (request, problem) = await GraphQLRequestReader.ReadAsync(http, settings.MaxBodyBytes);
         if (problem is not null)
         {
             await WriteProblemAsync(http, mediaType, problem);
             return;
-        }
-
-        GraphQLDocument? document = null;
-        try
-        {
-            document = Parser.Parse(request!.Query);
-        }
-        catch (GraphQLParserException)
-        {
-            // The executer reports it with its position.
         }
 
         if (document is not null && HttpMethods.IsGet(http.Request.Method) && SelectedOperation(document, request!.OperationName) is { Operation: not OperationType.Query })
@@ -98,7 +107,7 @@ internal sealed class GraphQLHttpEndpoint(
             o.Extensions = request.Extensions;
             o.RequestServices = http.RequestServices;
             o.User = http.User;
-            o.UserContext = new EhrUserContext(http.User);
+            o.UserContext = new EhrUserContext(http.User) { ClientAddress = http.Connection.RemoteIpAddress?.ToString() };
             o.CancellationToken = http.RequestAborted;
             o.Timeout = settings.Timeout;
             o.TimeoutAction = TimeoutAction.ReturnTimeoutError;
@@ -160,6 +169,13 @@ internal sealed class GraphQLHttpEndpoint(
 
         return best;
     }
+
+    /// <summary>Mutation fields that work without an access token; the use case behind each demands no actor.</summary>
+    internal static readonly IReadOnlySet<string> AnonymousMutations = new HashSet<string>(StringComparer.Ordinal) { "acceptInvitation" };
+
+    private static bool IsAnonymousOperation(GraphQLOperationDefinition operation) =>
+        operation.Operation == OperationType.Mutation &&
+        operation.SelectionSet.Selections.All(s => s is GraphQLField f && (AnonymousMutations.Contains(f.Name.StringValue) || f.Name.StringValue == "__typename"));
 
     private static GraphQLOperationDefinition? SelectedOperation(GraphQLDocument document, string? name)
     {

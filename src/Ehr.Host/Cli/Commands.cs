@@ -14,6 +14,7 @@ internal static class Commands
         root.Subcommands.Add(AdminCommands.Tenants());
         root.Subcommands.Add(AdminCommands.Token());
         root.Subcommands.Add(AdminCommands.Audit());
+        root.Subcommands.Add(UserCommands.Users());
         return root;
     }
 }

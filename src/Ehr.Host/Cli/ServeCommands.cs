@@ -1,10 +1,13 @@
 using System.CommandLine;
 using Ehr.Platform;
+using Ehr.Platform.Identity.Accounts;
+using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
 using Ehr.Platform.Tenancy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 
 namespace Ehr.Host.Cli;
 
@@ -41,13 +44,19 @@ internal static class ServeCommands
         var command = new Command("up", "Migrate, create the demo tenant on first run, serve on localhost and print how to use it.") { port };
         command.SetAction(async (r, ct) =>
         {
-            await using var app = EhrHost.BuildWeb([], new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{r.GetValue(port)}" });
+            await using var app = EhrHost.BuildWeb([], new Dictionary<string, string?>
+            {
+                ["Urls"] = $"http://127.0.0.1:{r.GetValue(port)}",
+                // No mail transport on a developer's machine: invitation links go to the console.
+                ["Accounts:LogInvitationLinks"] = "true",
+            });
             await MigrateAsync(app.Services, ct);
             var demo = await EnsureDemoTenantAsync(app.Services, ct);
+            var logins = await EnsureDemoUsersAsync(app.Services, demo, ct);
             PlatformModule.ScheduleRecurringJobs(app.Services);
             await app.StartAsync(ct);
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            PrintWelcome(url, demo);
+            PrintWelcome(url, demo, logins);
             await app.WaitForShutdownAsync(ct);
             return 0;
         });
@@ -87,7 +96,41 @@ internal static class ServeCommands
             .CreateAsync(new CreateTenant(DemoTenant, "Demo Family Practice", DemoPack), ct);
     }
 
-    private static void PrintWelcome(string url, Tenant demo)
+    /// <summary>The demo tenant's people: (e-mail, name, role).</summary>
+    private static readonly (string Email, string Name, string Role)[] DemoUsers =
+    [
+        ("admin@demo.local", "Demo Admin", "tenant-admin"),
+        ("dr.demo@demo.local", "Dr. Demo", "physician"),
+    ];
+
+    /// <summary>
+    /// Creates the demo accounts that do not exist yet, each with a random password returned here to be printed once:
+    /// no fixed password is ever in the repository or in a fresh installation.
+    /// </summary>
+    private static async Task<IReadOnlyList<(string Email, string Role, string? Password)>> EnsureDemoUsersAsync(
+        IServiceProvider services, Tenant demo, CancellationToken ct)
+    {
+        var logins = new List<(string, string, string?)>();
+        foreach (var (email, name, role) in DemoUsers)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            if (await db.Users.AnyAsync(u => u.Email == email, ct))
+            {
+                logins.Add((email, role, (string?)null));
+                continue;
+            }
+
+            var password = UserCommands.RandomPassword();
+            await scope.ServiceProvider.GetRequiredService<CreateUser>().HandleAsync(new NewUser(email, name, password), ct);
+            await scope.ServiceProvider.GetRequiredService<GrantMembership>().HandleAsync(email, demo.Slug, [role], ct);
+            logins.Add((email, role, password));
+        }
+
+        return logins;
+    }
+
+    private static void PrintWelcome(string url, Tenant demo, IReadOnlyList<(string Email, string Role, string? Password)> logins)
     {
         var graphql = url.TrimEnd('/') + "/graphql";
         System.Console.WriteLine($$"""
@@ -106,5 +149,14 @@ internal static class ServeCommands
 
             Ctrl-C stops the host; ./ehr down stops the database.
             """);
+        Console.WriteLine("Demo accounts (tenant demo):");
+        foreach (var (email, role, password) in logins)
+        {
+            Console.WriteLine(password is null
+                ? $"  {email,-22} {role,-14} (password shown on the first run only)"
+                : $"  {email,-22} {role,-14} password {password}   <- shown once, note it now");
+        }
+
+        Console.WriteLine();
     }
 }

@@ -29,24 +29,27 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
 
         var tx = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
                  ?? throw new InvalidOperationException("Audit entries are written inside the change's transaction.");
-        await InsertAsync((NpgsqlConnection)db.Database.GetDbConnection(), tx, db.Tenant.Slug, actors.Current,
-            clock.GetUtcNow(), entries, ct);
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        await WriteAsync(conn, tx, db.Tenant.Slug, actors.Current, AuditChain.ToStoredPrecision(clock.GetUtcNow()), entries, ct);
         db.AfterCommit(() => sealer.Notify(db.Tenant));
     }
 
-    /// <summary>Inserts entries into <c>audit_pending</c> on a connection already in the tenant's role and search path.</summary>
-    internal static async Task InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantSlug, Actor actor,
+    /// <summary>
+    /// Writes entries into <c>audit_pending</c> on a connection already acting as the tenant's role with its search_path,
+    /// inside <paramref name="tx"/>; the caller notifies the sealer after committing.
+    /// </summary>
+    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantSlug, Actor actor,
         DateTimeOffset now, IReadOnlyList<AuditEvent> entries, CancellationToken ct)
     {
-        var at = AuditChain.ToStoredPrecision(now);
         var roles = string.Join(',', actor.Roles);
+
         await using var batch = new NpgsqlBatch(conn, tx);
         foreach (var e in entries)
         {
             var insert = new NpgsqlBatchCommand(
                 "INSERT INTO audit_pending (occurred_at, tenant, actor_id, actor_roles, action, resource_type, resource_id, " +
                 "client_address, purpose, outcome, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
-            insert.Parameters.AddWithValue(at);
+            insert.Parameters.AddWithValue(now);
             insert.Parameters.AddWithValue(tenantSlug);
             insert.Parameters.AddWithValue(actor.Id);
             insert.Parameters.AddWithValue(roles);

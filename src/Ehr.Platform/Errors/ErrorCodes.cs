@@ -25,10 +25,8 @@ public static class ErrorCodes
     public const string RateLimited = "RATE_LIMITED";
 
     // Accounts: sign-in, MFA, invitations, memberships.
-    public const string InvalidCredentials = "INVALID_CREDENTIALS";
     public const string LockedOut = "LOCKED_OUT";
     public const string AccountDeactivated = "ACCOUNT_DEACTIVATED";
-    public const string InvalidCode = "INVALID_CODE";
     public const string MfaAlreadyEnabled = "MFA_ALREADY_ENABLED";
     public const string MfaNotEnrolled = "MFA_NOT_ENROLLED";
     public const string InvitationInvalid = "INVITATION_INVALID";
@@ -48,4 +46,6 @@ public static class ErrorCodes
     public const string TooShort = "TOO_SHORT";
     public const string CommonPassword = "COMMON_PASSWORD";
     public const string ContainsEmail = "CONTAINS_EMAIL";
+    public const string InvalidCredentials = "INVALID_CREDENTIALS";
+    public const string InvalidCode = "INVALID_CODE";
 }

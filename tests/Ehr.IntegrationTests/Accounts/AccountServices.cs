@@ -16,7 +16,7 @@ internal sealed class AccountServices(TestHost host)
     // Whole seconds: PostgreSQL keeps microseconds, so times read back compare equal to the ones computed here.
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
-    public static string UniqueEmail(string name) => $"{name}-{Guid.NewGuid():N}@example.org";
+    public static string UniqueEmail(string name) => $"{name}-{Guid.NewGuid():N}@example.org".ToLowerInvariant();
 
     public async Task<TResult> RunAsync<TUseCase, TResult>(Func<TUseCase, Task<TResult>> call) where TUseCase : class
     {

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 
-namespace Ehr.Console.Components.Account;
+namespace Ehr.Web.Components.Account;
 
 /// <summary>
 /// What the sign-in pages share: the request, the local return URL (never another site: no open redirect) and the

@@ -4,7 +4,7 @@ using Ehr.Platform.Identity.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
-namespace Ehr.Console.Components.Account;
+namespace Ehr.Web.Components.Account;
 
 /// <summary>
 /// Between the password and the second factor: a five-minute cookie naming who passed the password step. It grants

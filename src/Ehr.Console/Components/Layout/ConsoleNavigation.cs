@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
-namespace Ehr.Console.Components.Layout;
+namespace Ehr.Web.Components.Layout;
 
 public sealed record NavItem(string Title, string Href, string Icon, string Permission);
 

@@ -1,6 +1,7 @@
 using Ehr.Platform.Persistence;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.Platform.Identity.Accounts;
@@ -8,8 +9,9 @@ namespace Ehr.Platform.Identity.Accounts;
 /// <summary>Accounts: passwords, sign-in, MFA, memberships, invitations and tenant security policies.</summary>
 public static class AccountsModule
 {
-    public static IServiceCollection AddEhrAccounts(this IServiceCollection services)
+    public static IServiceCollection AddEhrAccounts(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<AccountsOptions>().Bind(configuration.GetSection(AccountsOptions.SectionName));
         // One key ring for every host and worker, in platform.data_protection_keys: TOTP secrets (and the
         // authorization server's cookies) stay readable whichever instance wrote them.
         services.AddDataProtection().PersistKeysToDbContext<PlatformDbContext>().SetApplicationName("Ehr.Saas");
@@ -25,6 +27,21 @@ public static class AccountsModule
         services.AddScoped<BeginTotpEnrolment>();
         services.AddScoped<ConfirmTotpEnrolment>();
         services.AddScoped<RegenerateRecoveryCodes>();
+        services.AddScoped<ChangePassword>();
+
+        services.AddScoped<TenantAuditOfPlatformChange>();
+        services.AddScoped<ListMembers>();
+        services.AddScoped<ListInvitations>();
+        services.AddScoped<InviteUser>();
+        services.AddScoped<AcceptInvitation>();
+        services.AddScoped<ChangeMemberRoles>();
+        services.AddScoped<DeactivateMember>();
+        services.AddScoped<ReactivateMember>();
+        services.AddScoped<RevokeInvitation>();
+        services.AddScoped<GetSecurityPolicy>();
+        services.AddScoped<ChangeSecurityPolicy>();
+        services.AddScoped<GrantMembership>();
+        services.AddScoped<UserDirectory>();
         return services;
     }
 }

@@ -11,6 +11,8 @@ public static class SecurityEvents
     public const string RecoveryCodesRegenerated = "mfa.recovery-codes.regenerated";
     public const string AccountCreated = "account.created";
     public const string AccountUnlocked = "account.unlocked";
+    public const string MfaReset = "mfa.reset";
+    public const string PasswordChanged = "password.changed";
     public const string InvitationAccepted = "invitation.accepted";
 
     public const string Success = "success";

@@ -151,6 +151,18 @@ public sealed class UserAccount
         return true;
     }
 
+    /// <summary>
+    /// Turns MFA off and forgets the secret (an operator, after verifying the person, when the device and the recovery
+    /// codes are lost). A new stamp ends sessions that passed the old second factor.
+    /// </summary>
+    public void ResetTotp(DateTimeOffset now)
+    {
+        TotpSecret = null;
+        TotpEnabled = false;
+        TotpLastStep = 0;
+        Touch(now, newStamp: true);
+    }
+
     public void Rename(string displayName, DateTimeOffset now)
     {
         DisplayName = displayName.Trim();

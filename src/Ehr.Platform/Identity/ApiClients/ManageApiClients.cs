@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
+using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Identity.Authorization;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
@@ -18,14 +19,14 @@ public sealed record ApiClientWithSecret(ApiClient Client, string Secret);
 /// <summary>
 /// A tenant admin's API clients (client credentials, for a startup's back end): create (the secret is shown once
 /// and kept only hashed, by OpenIddict), list, rotate the secret, revoke (its tokens stop working on the next
-/// request). Each change and its audit entry commit in one transaction.
+/// request). Each change (our row and OpenIddict's application) and its audit entry commit in one transaction.
 /// </summary>
 public sealed class ManageApiClients(
     PlatformDbContext db,
     IOpenIddictApplicationManager applications,
     ActorContext actors,
     TenantContext tenants,
-    TenantAuditWriter audit,
+    TenantAuditOfPlatformChange audit,
     TimeProvider clock)
 {
     public const int DefaultRateLimitPerMinute = 600;
@@ -52,10 +53,7 @@ public sealed class ManageApiClients(
         db.ApiClients.Add(client);
         await db.SaveChangesAsync(ct);
         await applications.CreateAsync(Descriptor(client, secret), ct);
-        await audit.RecordInAsync(db, tenant, actors.Current,
-            [new AuditEvent("apiclient.create", "ApiClient", clientId, new { name, scopes, rateLimitPerMinute = limit })], ct);
-        await tx.CommitAsync(ct);
-        audit.Committed(tenant);
+        await audit.CommitAsync([new AuditEvent("apiclient.create", "ApiClient", clientId, new { name, scopes, rateLimitPerMinute = limit })], ct);
         return new ApiClientWithSecret(client, secret);
     }
 
@@ -76,9 +74,7 @@ public sealed class ManageApiClients(
         var application = await applications.FindByClientIdAsync(clientId, ct)
                           ?? throw new InvalidOperationException($"API client '{clientId}' has no OpenIddict application.");
         await applications.UpdateAsync(application, secret, ct);
-        await audit.RecordInAsync(db, tenant, actors.Current, [new AuditEvent("apiclient.rotate_secret", "ApiClient", clientId)], ct);
-        await tx.CommitAsync(ct);
-        audit.Committed(tenant);
+        await audit.CommitAsync([new AuditEvent("apiclient.rotate_secret", "ApiClient", clientId)], ct);
         return new ApiClientWithSecret(client, secret);
     }
 
@@ -102,9 +98,7 @@ public sealed class ManageApiClients(
             await applications.DeleteAsync(application, ct);
         }
 
-        await audit.RecordInAsync(db, tenant, actors.Current, [new AuditEvent("apiclient.revoke", "ApiClient", clientId)], ct);
-        await tx.CommitAsync(ct);
-        audit.Committed(tenant);
+        await audit.CommitAsync([new AuditEvent("apiclient.revoke", "ApiClient", clientId)], ct);
         return client;
     }
 

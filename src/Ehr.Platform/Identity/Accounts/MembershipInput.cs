@@ -1,0 +1,81 @@
+using Ehr.Platform.Errors;
+using Ehr.Platform.Locations;
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ehr.Platform.Identity.Accounts;
+
+/// <summary>Roles and location restrictions as invitations and membership changes take them.</summary>
+internal static class MembershipInput
+{
+    public const string TenantAdminRole = "tenant-admin";
+    private const int MaxRoles = 20;
+
+    /// <summary>
+    /// Known roles only (built-in for now; the tenant's custom roles join once they exist), never the platform role or
+    /// the API-client role; locations must be active locations of this tenant. Empty locations: every location.
+    /// </summary>
+    public static async Task ValidateAsync(IReadOnlyList<string>? roles, IReadOnlyList<Guid>? locations, string prefix,
+        LocationDirectory directory, List<FieldError> errors, CancellationToken ct)
+    {
+        if (roles is null || roles.Count == 0)
+        {
+            errors.Add(new FieldError(prefix + ".roles", ErrorCodes.Required, "At least one role is required."));
+        }
+        else if (roles.Count > MaxRoles)
+        {
+            errors.Add(new FieldError(prefix + ".roles", ErrorCodes.TooLong, $"At most {MaxRoles} roles."));
+        }
+        else
+        {
+            for (var i = 0; i < roles.Count; i++)
+            {
+                if (!IsAssignable(roles[i]))
+                {
+                    errors.Add(new FieldError($"{prefix}.roles[{i}]", ErrorCodes.UnknownReference,
+                        $"Unknown role '{roles[i]}'. Known: {string.Join(", ", AssignableRoles)}."));
+                }
+            }
+        }
+
+        if (locations is { Count: > 0 })
+        {
+            var active = await directory.ActiveAmongAsync(locations, ct);
+            for (var i = 0; i < locations.Count; i++)
+            {
+                if (!active.Contains(locations[i]))
+                {
+                    errors.Add(new FieldError($"{prefix}.locationIds[{i}]", ErrorCodes.UnknownReference, "No active location of this tenant has this id."));
+                }
+            }
+        }
+    }
+
+    public static IEnumerable<string> AssignableRoles =>
+        Permissions.BuiltInTenantRoles.Where(r => r != Permissions.ApiClientRole);
+
+    public static bool IsAssignable(string role) =>
+        Permissions.IsKnownRole(role) && role != Permissions.PlatformAdminRole && role != Permissions.ApiClientRole;
+
+    /// <summary>
+    /// Refuses to leave the tenant without an active tenant admin. The tenant's admin memberships are locked
+    /// (<c>FOR UPDATE</c>, inside the caller's platform transaction) so two admins demoting each other at once cannot
+    /// both pass.
+    /// </summary>
+    public static async Task GuardLastAdminAsync(PlatformDbContext db, Membership membership, bool remainsAdmin, CancellationToken ct)
+    {
+        if (remainsAdmin || membership.Status != MembershipStatus.Active || !membership.Roles.Contains(TenantAdminRole))
+        {
+            return;
+        }
+
+        var admins = await db.Memberships.FromSql(
+                $"SELECT * FROM platform.memberships WHERE tenant_id = {membership.TenantId} AND status = 'active' AND {TenantAdminRole} = ANY (roles) FOR UPDATE")
+            .AsNoTracking().ToListAsync(ct);
+        if (!admins.Any(m => m.Id != membership.Id))
+        {
+            throw new EhrException(ErrorCodes.LastTenantAdmin,
+                "This is the tenant's last active tenant admin: make someone else tenant admin first.", 409);
+        }
+    }
+}
