@@ -25,6 +25,7 @@ public static class EhrHost
     {
         ["EHR_DATABASE_URL"] = "Database:Url",
         ["EHR_DATA_DIR"] = "Ehr:DataDir",
+        ["EHR_ISSUER"] = "Identity:Issuer",
     };
 
     public static void AddEhrConfiguration(this IConfigurationBuilder configuration, IDictionary<string, string?>? overrides = null)
@@ -59,6 +60,7 @@ public static class EhrHost
             ApplicationName = typeof(EhrHost).Assembly.GetName().Name,
         });
         builder.Configuration.AddEhrConfiguration(overrides);
+        DefaultPublicAddress(builder.Configuration);
         ConfigureLogging(builder.Host, builder.Configuration);
         builder.Services.AddEhrModules(builder.Configuration);
         builder.Services.AddEhrGraphQL(builder.Configuration);
@@ -91,6 +93,25 @@ public static class EhrHost
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address));
+    }
+
+    /// <summary>
+    /// The authorization server's issuer (what the console signs in against) and the base of links in e-mails: the
+    /// configured public URL, else the one address the host listens on (./ehr up, ./ehr serve on a fixed port).
+    /// </summary>
+    private static void DefaultPublicAddress(ConfigurationManager configuration)
+    {
+        var urls = configuration["Urls"]?.Split(';', StringSplitOptions.RemoveEmptyEntries);
+        if (string.IsNullOrEmpty(configuration["Identity:Issuer"]) && urls is [var only] &&
+            Uri.TryCreate(only.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Port != 0)
+        {
+            configuration["Identity:Issuer"] = uri.GetLeftPart(UriPartial.Authority) + "/";
+        }
+
+        if (string.IsNullOrEmpty(configuration["Accounts:PublicUrl"]) && !string.IsNullOrEmpty(configuration["Identity:Issuer"]))
+        {
+            configuration["Accounts:PublicUrl"] = configuration["Identity:Issuer"];
+        }
     }
 
     private static int FreeLoopbackPort()

@@ -1,3 +1,5 @@
+using Ehr.Platform.Errors;
+using Ehr.Platform.Identity.Authorization;
 using System.CommandLine;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Jobs;
@@ -156,5 +158,30 @@ internal static class AdminCommands
         }));
         audit.Subcommands.Add(verify);
         return audit;
+    }
+
+    public static Command Keys()
+    {
+        var keys = new Command("keys", "The authorization server's signing and encryption keys.");
+        var activateIn = new Option<int>("--activate-in")
+        {
+            Description = "Minutes until the new keys sign (until then they are only published, so every host has them first).",
+            DefaultValueFactory = _ => (int)KeyRing.DefaultActivationDelay.TotalMinutes,
+        };
+        var rotate = new Command("rotate", "Add new current keys; older ones keep validating until every token they made has expired.") { activateIn };
+        rotate.SetAction((r, _) => CliHost.RunAsync(services =>
+        {
+            var minutes = r.GetValue(activateIn);
+            if (minutes is < 0 or > 7 * 24 * 60)
+            {
+                throw EhrException.Validation([new FieldError("activate-in", ErrorCodes.OutOfRange, "Between 0 and 10080 minutes.")]);
+            }
+
+            var ids = services.GetRequiredService<KeyRing>().Rotate(TimeSpan.FromMinutes(minutes));
+            AnsiConsole.MarkupLineInterpolated($"New signing key {ids[0]} and encryption key {ids[1]}, active in {minutes} min. Running hosts pick them up within a minute.");
+            return Task.FromResult(0);
+        }));
+        keys.Subcommands.Add(rotate);
+        return keys;
     }
 }

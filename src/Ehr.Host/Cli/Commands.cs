@@ -15,6 +15,7 @@ internal static class Commands
         root.Subcommands.Add(AdminCommands.Token());
         root.Subcommands.Add(AdminCommands.Audit());
         root.Subcommands.Add(UserCommands.Users());
+        root.Subcommands.Add(AdminCommands.Keys());
         return root;
     }
 }

@@ -47,6 +47,22 @@ public sealed class CommandLineShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RotateTheAuthorizationKeysAndRefuseABadDelay()
+    {
+        var ring = _host.Services.GetRequiredService<Ehr.Platform.Identity.Authorization.KeyRing>();
+        var before = ring.Fingerprint();
+
+        var rotated = await RunAsync("keys", "rotate", "--activate-in", "60");
+        var refused = await RunAsync("keys", "rotate", "--activate-in", "-5");
+
+        Assert.Equal(0, rotated.Exit);
+        Assert.Contains("New signing key", rotated.Output, StringComparison.Ordinal);
+        Assert.NotEqual(before, ring.Fingerprint());
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("OUT_OF_RANGE", refused.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PrintATokenTheHostAccepts()
     {
         var tenant = await _host.CreateTenantAsync("cli-token", "dermatology");
