@@ -144,6 +144,64 @@ public sealed partial class ConsoleShould : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task InviteAPersonWhoJoinsAndGetsARoleChangeOnTheirNextPage()
+    {
+        var admin = await _host.CreateAsync(_tenant, "tenant-admin");
+        await using var adminContext = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
+        var (adminPage, _) = await SignInAdminAsync(adminContext, admin);
+        await Assertions.Expect(adminPage.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
+        var email = $"new{Guid.NewGuid():N}"[..16] + "@example.test";
+
+        // The admin invites a front-desk colleague.
+        await adminPage.GotoAsync(Url("/console/members"));
+        await LiveAsync(adminPage);
+        await adminPage.GetByLabel("E-mail to invite").FillAsync(email);
+        await adminPage.GetByTestId("invite").ClickAsync();
+        await Assertions.Expect(adminPage.GetByTestId("notice")).ToContainTextAsync("Invitation sent");
+        await ShotAsync(adminPage, "console-09-invited");
+
+        // The colleague follows the e-mailed link (read from the outbox: there is no mail server here).
+        var link = await InvitationLinkAsync(email);
+        await using var newContext = await _browser.NewContextAsync();
+        var page = await newContext.NewPageAsync();
+        await page.GotoAsync(link);
+        await page.Locator("#name").FillAsync("New Colleague");
+        await page.Locator("#password").FillAsync("Tulip-orbit-" + Guid.NewGuid().ToString("N")[..10]);
+        var password = await page.Locator("#password").InputValueAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome to " + _tenant.DisplayName })).ToBeVisibleAsync();
+        await ShotAsync(page, "console-10-joined");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, New Colleague" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Audit log" })).ToHaveCountAsync(0);
+
+        // The admin makes them an auditor; their very next page shows the audit log.
+        await adminPage.ReloadAsync();
+        await LiveAsync(adminPage);
+        await adminPage.GetByLabel($"New role for {email}").SelectOptionAsync("auditor");
+        await adminPage.GetByLabel($"Save role of {email}").ClickAsync();
+        await Assertions.Expect(adminPage.GetByTestId("notice")).ToContainTextAsync("is now auditor");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Audit log" })).ToBeVisibleAsync();
+        await ShotAsync(page, "console-11-role-changed");
+    }
+
+    private async Task<string> InvitationLinkAsync(string email)
+    {
+        await using var sql = await _host.OpenSqlAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT body FROM platform.email_outbox WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1", sql);
+        cmd.Parameters.AddWithValue(email);
+        var body = (string)(await cmd.ExecuteScalarAsync())!;
+        return InvitationLink().Match(body).Value;
+    }
+
+    [GeneratedRegex(@"https?://\S+/account/invitation\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex InvitationLink();
+
     private static Regex LoginPage() => LoginPageRegex();
 
     [GeneratedRegex("/account/login")]

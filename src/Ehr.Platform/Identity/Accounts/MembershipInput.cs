@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Ehr.Platform.Identity.Accounts;
 
 /// <summary>Roles and location restrictions as invitations and membership changes take them.</summary>
-internal static class MembershipInput
+public static class MembershipInput
 {
     public const string TenantAdminRole = "tenant-admin";
     private const int MaxRoles = 20;
