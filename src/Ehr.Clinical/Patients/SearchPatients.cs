@@ -133,6 +133,11 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     /// </summary>
     private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search, bool ranked)
     {
+        if (!ranked && query.Words.Count > 0 && query.BirthDate is null && query.Mrn is null && query.Phone is null)
+        {
+            return (NameWordsSql(query, search), WordParameters(query, search));
+        }
+
         var filters = new StringBuilder();
         // EF turns {n} into a real parameter; values never enter the SQL text.
         var parameters = new List<object>();
@@ -219,6 +224,56 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         }
 
         return (sql, parameters.ToArray());
+    }
+
+    /// <summary>
+    /// Exact word prefixes alone (no other criterion): read from patient_name_words, whose (word, sort_key,
+    /// patient_id) index answers "a word starts with w" as a range and carries the name order, so the page is found
+    /// without visiting a patient row; only the page's patients are read. The longest word drives (the narrowest
+    /// range), the others must start some word of the same patient. Same matches as search_name LIKE '% w%'.
+    /// </summary>
+    private static string NameWordsSql(ParsedQuery query, PatientSearch search)
+    {
+        // Parameters, in WordParameters' order: {0} the driving word's pattern, {1..k} the other words', then the
+        // cursor's sort key and id when paging, then the limit.
+        var others = query.Words.Count - 1;
+        var sql = new StringBuilder("WITH page AS (SELECT DISTINCT w.sort_key, w.patient_id AS id FROM patient_name_words w WHERE w.word LIKE {0}");
+        for (var i = 1; i <= others; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture,
+                $" AND EXISTS (SELECT 1 FROM patient_name_words o WHERE o.patient_id = w.patient_id AND o.word LIKE {{{i}}})");
+        }
+
+        if (!search.IncludeInactive)
+        {
+            sql.Append(" AND w.active");
+        }
+
+        var next = others + 1;
+        if (query.After is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND (w.sort_key, w.patient_id) > ({{{next}}}::text COLLATE \"C\", {{{next + 1}}})");
+            next += 2;
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY w.sort_key, w.patient_id LIMIT {{{next}}}) ");
+        sql.Append("SELECT p.* FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id");
+        return sql.ToString();
+    }
+
+    private static object[] WordParameters(ParsedQuery query, PatientSearch search)
+    {
+        var driver = query.Words.OrderByDescending(w => w.Length).First();
+        var parameters = new List<object> { EscapeLike(driver) + "%" };
+        parameters.AddRange(query.Words.Where(w => w != driver).Select(w => (object)(EscapeLike(w) + "%")));
+        if (query.After is { } after)
+        {
+            parameters.Add(after.SortKey);
+            parameters.Add(after.Id);
+        }
+
+        parameters.Add(search.First + 1);
+        return parameters.ToArray();
     }
 
     private (ParsedQuery Query, List<FieldError> Errors) Parse(PatientSearch search)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ehr.IntegrationTests.Infrastructure;
+using Ehr.IntegrationTests.Tenancy;
 using Ehr.Platform.Tenancy;
 
 namespace Ehr.IntegrationTests.Patients;
@@ -80,6 +81,51 @@ public sealed class PatientSearchShould : IAsyncLifetime
         Assert.Equal(["Adler/Xyqa", "Xyquist/Bob", "Zed Xyquist/Otto"], found.Select(FamilyGiven));
         Assert.Equal(["Xyquist/Bob"], twoWords.Select(FamilyGiven));
     }
+
+    [Fact]
+    public async Task FollowARenameAndADeactivationAtOnce()
+    {
+        var created = await _client.RegisterAsync(PatientGraph.Input("Uma", "Plovdivska"));
+        var id = created["id"]!.GetValue<string>();
+
+        var renamed = await _client.GraphQLAsync(PatientGraph.Update, new { id, v = 1, input = PatientGraph.Input("Uma", "Trnavska") });
+        var byNewName = await _client.SearchAsync(new { name = "trn uma" });
+        var byOldName = await _client.SearchAsync(new { name = "plov" });
+        var deactivated = await _client.GraphQLAsync(PatientGraph.Update, new
+        {
+            id, v = 2,
+            input = new { name = new { given = "Uma", family = "Trnavska" }, birthDate = "1980-05-17", administrativeSex = "female", active = false },
+        });
+        var activeOnly = await _client.SearchAsync(new { name = "trn" });
+        var withInactive = await _client.SearchAsync(new { name = "trn", inactive = true });
+
+        Assert.Null(renamed.Errors);
+        Assert.Null(deactivated.Errors);
+        Assert.Contains(id, Ids(byNewName));
+        Assert.DoesNotContain(id, Ids(byOldName));
+        Assert.DoesNotContain(id, Ids(activeOnly));
+        Assert.Contains(id, Ids(withInactive));
+    }
+
+    [Fact]
+    public async Task KeepTheNameIndexOutOfTheTenantRolesReach()
+    {
+        var created = await _client.RegisterAsync(PatientGraph.Input("Vera", "Ostrava"));
+        await using var sql = await _host.OpenSqlAsync();
+        await ProvisioningShould.Exec(sql, $"SET ROLE {_tenant.SchemaName}; SET search_path = {_tenant.SchemaName}, ext");
+
+        // Readable (the search reads it as the tenant role), but only the patients trigger writes it.
+        Assert.Equal(2, await ProvisioningShould.Scalar<long>(sql,
+            $"SELECT count(*) FROM patient_name_words WHERE patient_id = '{created["id"]!.GetValue<string>()}'"));
+        var insert = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => ProvisioningShould.Exec(sql,
+            $"INSERT INTO patient_name_words VALUES ('{created["id"]!.GetValue<string>()}', 'mallory', 'mallory', true)"));
+        var delete = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => ProvisioningShould.Exec(sql, "DELETE FROM patient_name_words"));
+
+        Assert.Equal("42501", insert.SqlState);
+        Assert.Equal("42501", delete.SqlState);
+    }
+
+    private static IEnumerable<string> Ids(IEnumerable<JsonNode> nodes) => nodes.Select(n => n["id"]!.GetValue<string>());
 
     private static string Given(JsonNode node) => node["name"]!["given"]!.GetValue<string>();
 
