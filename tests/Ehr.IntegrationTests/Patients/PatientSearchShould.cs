@@ -83,6 +83,32 @@ public sealed class PatientSearchShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PageThroughATwoWordPrefixSearchInNameOrder()
+    {
+        foreach (var given in new[] { "Kent", "Kell", "Jon", "Kes", "Kemp", "Ken" })
+        {
+            await _client.RegisterAsync(PatientGraph.Input(given, "Yarrowby"));
+        }
+
+        await _client.RegisterAsync(PatientGraph.Input("Kerr", "Yarrowbyson"));
+
+        var paged = new List<JsonNode>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = (await _client.GraphQLAsync(PatientGraph.Search, new { name = "ke yarr", first = 2, after })).DataOrThrow["patients"]!;
+            paged.AddRange(page["edges"]!.AsArray().Select(e => e!["node"]!));
+            after = page["pageInfo"]!["hasNextPage"]!.GetValue<bool>() ? page["pageInfo"]!["endCursor"]!.GetValue<string>() : null;
+            pages++;
+        }
+        while (after is not null && pages < 10);
+
+        Assert.Equal(["Kell", "Kemp", "Ken", "Kent", "Kes", "Kerr"], paged.Select(Given));
+        Assert.Equal(3, pages);
+    }
+
+    [Fact]
     public async Task FollowARenameAndADeactivationAtOnce()
     {
         var created = await _client.RegisterAsync(PatientGraph.Input("Uma", "Plovdivska"));
