@@ -134,7 +134,7 @@ public sealed class PatientSearchShould : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KeepTheNameIndexOutOfTheTenantRolesReach()
+    public async Task KeepTheNameIndexOutOfTheTenantRolesReachAndInStepWithDeletes()
     {
         var created = await _client.RegisterAsync(PatientGraph.Input("Vera", "Ostrava"));
         await using var sql = await _host.OpenSqlAsync();
@@ -147,8 +147,14 @@ public sealed class PatientSearchShould : IAsyncLifetime
             $"INSERT INTO patient_name_words VALUES ('{created["id"]!.GetValue<string>()}', 'mallory', 'mallory', true)"));
         var delete = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => ProvisioningShould.Exec(sql, "DELETE FROM patient_name_words"));
 
+        // A patient row deleted by hand takes its words with it.
+        await ProvisioningShould.Exec(sql, $"DELETE FROM patients WHERE id = '{created["id"]!.GetValue<string>()}'");
+        var left = await ProvisioningShould.Scalar<long>(sql,
+            $"SELECT count(*) FROM patient_name_words WHERE patient_id = '{created["id"]!.GetValue<string>()}'");
+
         Assert.Equal("42501", insert.SqlState);
         Assert.Equal("42501", delete.SqlState);
+        Assert.Equal(0, left);
     }
 
     private static IEnumerable<string> Ids(IEnumerable<JsonNode> nodes) => nodes.Select(n => n["id"]!.GetValue<string>());

@@ -1,10 +1,12 @@
 -- Every word of a patient's search name, beside the patient's sort key. A name-prefix search reads only the
 -- (word, sort_key, patient_id) index: a range of words, then the page in name order, without visiting the patients'
 -- rows (the trigram index would visit every matching row, thousands for a common prefix such as "mar").
--- Kept by a trigger in the same transaction as the patient row, so it never drifts from search_name; the tenant
--- role may read it but not write it.
+-- Kept by a trigger in the same transaction as the patient row (insert, update, delete), so it never drifts from
+-- search_name; the tenant role may read it but not write it. No foreign key: its check would query and lock the
+-- patient row once per word on every registration; the trigger removes a deleted patient's words, and the search
+-- joins patients, so a word row can never surface a patient that does not exist.
 CREATE TABLE IF NOT EXISTS patient_name_words (
-  patient_id uuid NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  patient_id uuid NOT NULL,
   word text COLLATE "C" NOT NULL,
   sort_key text COLLATE "C" NOT NULL,
   active boolean NOT NULL,
@@ -19,6 +21,10 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON patient_name_words FROM {{tenant_role
 CREATE OR REPLACE FUNCTION patient_name_words_sync() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM patient_name_words WHERE patient_id = OLD.id;
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'UPDATE' THEN
     IF NEW.search_name = OLD.search_name AND NEW.sort_key = OLD.sort_key AND NEW.active = OLD.active AND NEW.id = OLD.id THEN
       RETURN NULL;
@@ -34,7 +40,7 @@ END
 $$;
 
 DROP TRIGGER IF EXISTS patients_name_words ON patients;
-CREATE TRIGGER patients_name_words AFTER INSERT OR UPDATE ON patients
+CREATE TRIGGER patients_name_words AFTER INSERT OR UPDATE OR DELETE ON patients
   FOR EACH ROW EXECUTE FUNCTION patient_name_words_sync();
 
 -- Patients registered before this migration.
