@@ -71,51 +71,74 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
 
         // A patient-role actor searches only among its own records.
         var actor = actors.Current;
-        var (sql, parameters) = ToSql(query, search, actor.IsPatientScoped ? actor.PatientIds.ToArray() : null);
+        var onlyIds = actor.IsPatientScoped ? actor.PatientIds.ToArray() : null;
         return await db.InTransactionAsync(async token =>
         {
-            if (query.Words.Count > 0)
+            List<(Patient Patient, decimal Rank)>? page = null;
+            var ranked = IsRanked(query);
+            if (!ranked || query.After is null || query.After.Rank == 0)
             {
+                // Exact prefixes rank first (rank 0, in name order). Searches without typo tolerance have nothing
+                // else, and for the others, when the exact matches alone fill the page, no row needs scoring: one
+                // statement brings the page's patients in order.
+                var (sql, parameters) = ToSql(query, search, ranked: false, onlyIds);
+                var rows = await db.Set<Patient>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(token);
+                if (!ranked || rows.Count > search.First)
+                {
+                    page = rows.Select(p => (p, 0m)).ToList();
+                }
+            }
+
+            if (page is null)
+            {
+                // Fewer exact matches than a page: the typo-tolerant ranking decides. The page's ids, ranks and sort
+                // keys first (what the cursor needs), then the patients by primary key.
                 var threshold = FuzzyThreshold(query.Words).ToString("0.00", CultureInfo.InvariantCulture);
                 await db.Database.ExecuteSqlAsync($"SELECT set_config('pg_trgm.word_similarity_threshold', {threshold}, true)", token);
+                var (sql, parameters) = ToSql(query, search, ranked: true, onlyIds);
+                var hits = await db.Database.SqlQueryRaw<SearchHit>(sql, parameters).ToListAsync(token);
+                var ids = hits.Select(h => h.Id).ToList();
+                var found = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, token);
+                page = hits.Where(h => found.ContainsKey(h.Id)).Select(h => (found[h.Id], h.Rank)).ToList();
             }
 
-            // The page's ids, ranks and sort keys first (what the cursor needs), then the patients by primary key.
-            var hits = await db.Database.SqlQueryRaw<SearchHit>(sql, parameters).ToListAsync(token);
-            var hasNext = hits.Count > search.First;
+            var hasNext = page.Count > search.First;
             if (hasNext)
             {
-                hits.RemoveAt(hits.Count - 1);
+                page.RemoveRange(search.First, page.Count - search.First);
             }
 
-            var ids = hits.Select(h => h.Id).ToList();
-            var loaded = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(token);
-            var decision = await access.DecideAsync(loaded, token);
-            var found = decision.Readable.ToDictionary(p => p.Id);
+            // Restricted patients the caller may not read keep their place (and the cursor) as ids only.
+            var decision = await access.DecideAsync(page.Select(r => r.Patient).ToList(), token);
+            var readable = decision.Readable.Select(p => p.Id).ToHashSet();
             var restricted = decision.Refused.Select(p => p.Id).ToHashSet();
-            var rows = hits.Where(h => found.ContainsKey(h.Id)).Select(h => found[h.Id]).ToList();
-            var edges = hits.Where(h => found.ContainsKey(h.Id))
-                .Select(h => new PatientEdge(found[h.Id], Cursor.Encode(new Cursor(h.Rank, h.SortKey, h.Id, query.Fingerprint))))
+            var edges = page
+                .Where(r => readable.Contains(r.Patient.Id))
+                .Select(r => new PatientEdge(r.Patient, Cursor.Encode(new Cursor(r.Rank, r.Patient.SortKey, r.Patient.Id, query.Fingerprint))))
                 .ToList();
             await audit.RecordAsync(new AuditEvent("patient.search", "Patient", null, new
             {
                 criteria = new { search.Name, search.BirthDate, search.Mrn, search.Phone, search.IncludeInactive },
-                returned = rows.Select(p => p.Id),
+                returned = edges.Select(e => e.Node.Id),
                 restrictedMatches = restricted,
                 breakGlassGrants = decision.Grants,
             }), token);
-            await disclosures.RecordAsync(rows.Select(p => p.Id).ToList(), "Patient demographics (search result)", token);
-            var last = hits.Count > 0 ? hits[^1] : null;
+            await disclosures.RecordAsync(edges.Select(e => e.Node.Id).ToList(), "Patient demographics (search result)", token);
+            var last = page.Count > 0 ? page[^1] : default;
             return new PatientPage(edges, hasNext, search.First)
             {
-                RestrictedMatches = hits.Where(h => restricted.Contains(h.Id)).Select(h => h.Id).ToList(),
-                LastCursor = last is null ? null : Cursor.Encode(new Cursor(last.Rank, last.SortKey, last.Id, query.Fingerprint)),
+                RestrictedMatches = page.Where(r => restricted.Contains(r.Patient.Id)).Select(r => r.Patient.Id).ToList(),
+                LastCursor = page.Count == 0 ? null : Cursor.Encode(new Cursor(last.Rank, last.Patient.SortKey, last.Patient.Id, query.Fingerprint)),
             };
         }, ct);
     }
 
+    /// <summary>Whether the search has a word long enough for typo tolerance, so rows rank by closeness.</summary>
+    private static bool IsRanked(ParsedQuery query) => query.Words.Any(w => w.Length >= MinFuzzyLength);
+
     /// <summary>
-    /// The search as one SQL statement with <c>{n}</c> placeholders (EF makes each a parameter). Internal so the
+    /// The search's main SQL statement with <c>{n}</c> placeholders (EF makes each a parameter): the ranking one when
+    /// a word is long enough for typo tolerance (what a typo costs), else the one that reads the page. Internal so the
     /// benchmark can time exactly this statement directly against PostgreSQL.
     /// </summary>
     internal (string Sql, object[] Parameters, double Threshold) Describe(PatientSearch search)
@@ -126,13 +149,24 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             throw EhrException.Validation(errors);
         }
 
-        var (sql, parameters) = ToSql(query, search);
+        var (sql, parameters) = ToSql(query, search, IsRanked(query), onlyIds: null);
         return (sql, parameters, FuzzyThreshold(query.Words));
     }
 
-    private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search, Guid[]? onlyIds = null)
+    /// <summary>
+    /// One statement of the search. <paramref name="ranked"/>: every match, typo-tolerant ones included, ranked; it
+    /// returns <see cref="SearchHit"/>s (id, rank, sort key). Otherwise only exact word prefixes, in name order; it
+    /// returns whole patient rows, so the page takes one statement.
+    /// </summary>
+    private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search, bool ranked, Guid[]? onlyIds)
     {
-        var sql = new StringBuilder();
+        // The name-word index serves name-only searches; a patient-role search (its own few records) takes the general path.
+        if (!ranked && onlyIds is null && query.Words.Count > 0 && query.BirthDate is null && query.Mrn is null && query.Phone is null)
+        {
+            return (NameWordsSql(query, search), WordParameters(query, search));
+        }
+
+        var filters = new StringBuilder();
         // EF turns {n} into a real parameter; values never enter the SQL text.
         var parameters = new List<object>();
         string P(object value)
@@ -142,73 +176,137 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         }
 
         var rank = "0::numeric";
-        if (query.Words.Count > 0)
+        var prefixes = new List<string>();
+        var similarities = new List<string>();
+        foreach (var word in query.Words)
         {
-            var prefixes = new List<string>();
-            var similarities = new List<string>();
-            foreach (var word in query.Words)
+            var like = P("% " + EscapeLike(word) + "%");
+            prefixes.Add($"p.search_name LIKE {like}");
+            // Typo tolerance needs a few letters to mean anything; shorter words are prefixes only (and cheap).
+            if (ranked && word.Length >= MinFuzzyLength)
             {
-                var like = P("% " + EscapeLike(word) + "%");
-                prefixes.Add($"p.search_name LIKE {like}");
-                // Typo tolerance needs a few letters to mean anything; shorter words are prefixes only (and cheap).
-                if (word.Length >= MinFuzzyLength)
-                {
-                    var w = P(word);
-                    similarities.Add($"word_similarity({w}, p.search_name)");
-                    sql.Append(CultureInfo.InvariantCulture, $" AND (p.search_name LIKE {like} OR {w} <% p.search_name)");
-                }
-                else
-                {
-                    sql.Append(CultureInfo.InvariantCulture, $" AND p.search_name LIKE {like}");
-                }
+                var w = P(word);
+                similarities.Add($"word_similarity({w}, p.search_name)");
+                filters.Append(CultureInfo.InvariantCulture, $" AND (p.search_name LIKE {like} OR {w} <% p.search_name)");
             }
+            else
+            {
+                filters.Append(CultureInfo.InvariantCulture, $" AND p.search_name LIKE {like}");
+            }
+        }
 
+        if (similarities.Count > 0)
+        {
             // 0 when every word starts a word of the name; otherwise between 1 and 2, closer matches first.
-            rank = similarities.Count == 0
-                ? "0::numeric"
-                : $"(CASE WHEN {string.Join(" AND ", prefixes)} THEN 0 ELSE round(2 - ({string.Join(" + ", similarities)})::numeric / {similarities.Count}, 3) END)";
+            rank = $"(CASE WHEN {string.Join(" AND ", prefixes)} THEN 0 ELSE round(2 - ({string.Join(" + ", similarities)})::numeric / {similarities.Count}, 3) END)";
         }
 
         if (query.BirthDate is { } birthDate)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" AND p.birth_date = {P(birthDate)}");
+            filters.Append(CultureInfo.InvariantCulture, $" AND p.birth_date = {P(birthDate)}");
         }
 
         if (query.Mrn is { } mrn)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" AND p.mrn = {P(mrn)}");
+            filters.Append(CultureInfo.InvariantCulture, $" AND p.mrn = {P(mrn)}");
         }
 
         if (query.Phone is { } phone)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" AND p.phone_numbers @> ARRAY[{P(phone)}]::text[]");
+            filters.Append(CultureInfo.InvariantCulture, $" AND p.phone_numbers @> ARRAY[{P(phone)}]::text[]");
         }
 
         if (onlyIds is not null)
         {
-            sql.Append(CultureInfo.InvariantCulture, $" AND p.id = ANY({P(onlyIds)})");
+            filters.Append(CultureInfo.InvariantCulture, $" AND p.id = ANY({P(onlyIds)})");
         }
 
         if (!search.IncludeInactive)
         {
-            sql.Append(" AND p.active");
+            filters.Append(" AND p.active");
         }
 
         // When every row ranks alike, leaving the rank out lets the (sort_key, id) index serve the order.
-        var ranked = rank != "0::numeric";
-        var key = ranked ? $"{rank}, p.sort_key, p.id" : "p.sort_key, p.id";
+        var scored = similarities.Count > 0;
+        var key = scored ? $"{rank}, p.sort_key, p.id" : "p.sort_key, p.id";
+        var keyset = "";
         if (query.After is { } after)
         {
-            var bound = ranked ? $"{P(after.Rank)}::numeric, " : "";
-            sql.Append(CultureInfo.InvariantCulture,
-                $" AND ({key}) > ({bound}{P(after.SortKey)}::text COLLATE \"C\", {P(after.Id)})");
+            var bound = scored ? $"{P(after.Rank)}::numeric, " : "";
+            keyset = $" AND ({key}) > ({bound}{P(after.SortKey)}::text COLLATE \"C\", {P(after.Id)})";
         }
 
-        // Column names follow the model's snake_case convention, which also maps SearchHit.
-        sql.Insert(0, $"SELECT p.id, {rank} AS rank, p.sort_key FROM patients p WHERE true");
-        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} LIMIT {P(search.First + 1)}");
+        var limit = P(search.First + 1);
+        // Column names follow the model's snake_case convention, which also maps SearchHit and Patient.
+        string sql;
+        if (query.Words.Count == 0)
+        {
+            // Birth date, MRN, phone or nothing: their btree indexes (or the (sort_key, id) one) serve filter and order.
+            sql = $"SELECT p.* FROM patients p WHERE true{filters}{keyset} ORDER BY {key} LIMIT {limit}";
+        }
+        else
+        {
+            // Name matches are found through the trigram index first (a bitmap scan: no more rows than match), then
+            // ranked and ordered. Left as one query, the planner may walk the (sort_key, id) index filtering every row
+            // until the page fills: tens of thousands of rows for a common prefix that sorts late ("str").
+            var hits = $"WITH hits AS MATERIALIZED (SELECT p.id, p.sort_key, p.search_name FROM patients p WHERE true{filters}) ";
+            sql = ranked
+                ? $"{hits}SELECT p.id, {rank} AS rank, p.sort_key FROM hits p WHERE true{keyset} ORDER BY {key} LIMIT {limit}"
+                : $"{hits}, page AS (SELECT p.id, p.sort_key FROM hits p WHERE true{keyset} ORDER BY {key} LIMIT {limit}) " +
+                  "SELECT p.* FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id";
+        }
 
-        return (sql.ToString(), parameters.ToArray());
+        return (sql, parameters.ToArray());
+    }
+
+    /// <summary>
+    /// Exact word prefixes alone (no other criterion): read from patient_name_words, whose (word, sort_key,
+    /// patient_id) index answers "a word starts with w" as a range and carries the name order, so the page is found
+    /// without visiting a patient row; only the page's patients are read. The longest word drives (the narrowest
+    /// range), the others must start some word of the same patient. Same matches as search_name LIKE '% w%'.
+    /// </summary>
+    private static string NameWordsSql(ParsedQuery query, PatientSearch search)
+    {
+        // Parameters, in WordParameters' order: {0} the driving word's pattern, {1..k} the other words', then the
+        // cursor's sort key and id when paging, then the limit.
+        var others = query.Words.Count - 1;
+        var sql = new StringBuilder("WITH page AS (SELECT DISTINCT w.sort_key, w.patient_id AS id FROM patient_name_words w WHERE w.word LIKE {0}");
+        for (var i = 1; i <= others; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture,
+                $" AND EXISTS (SELECT 1 FROM patient_name_words o WHERE o.patient_id = w.patient_id AND o.word LIKE {{{i}}})");
+        }
+
+        if (!search.IncludeInactive)
+        {
+            sql.Append(" AND w.active");
+        }
+
+        var next = others + 1;
+        if (query.After is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND (w.sort_key, w.patient_id) > ({{{next}}}::text COLLATE \"C\", {{{next + 1}}})");
+            next += 2;
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY w.sort_key, w.patient_id LIMIT {{{next}}}) ");
+        sql.Append("SELECT p.* FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id");
+        return sql.ToString();
+    }
+
+    private static object[] WordParameters(ParsedQuery query, PatientSearch search)
+    {
+        var driver = query.Words.OrderByDescending(w => w.Length).First();
+        var parameters = new List<object> { EscapeLike(driver) + "%" };
+        parameters.AddRange(query.Words.Where(w => w != driver).Select(w => (object)(EscapeLike(w) + "%")));
+        if (query.After is { } after)
+        {
+            parameters.Add(after.SortKey);
+            parameters.Add(after.Id);
+        }
+
+        parameters.Add(search.First + 1);
+        return parameters.ToArray();
     }
 
     private (ParsedQuery Query, List<FieldError> Errors) Parse(PatientSearch search)

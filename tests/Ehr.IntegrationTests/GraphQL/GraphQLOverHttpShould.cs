@@ -123,6 +123,27 @@ public sealed class GraphQLOverHttpShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CheckComplexityAndVariablesOfADocumentItHasAlreadyValidated()
+    {
+        using var client = _host.Client(_token);
+        // Thirty connections whose size comes from a variable: small, it passes (and the document is kept as
+        // validated); the same document asking for 100 each is past the complexity limit, a string is no Int.
+        var query = "query($n: Int) { " + string.Join(' ', Enumerable.Range(0, 30).Select(i => $"p{i}: patients(first: $n) {{ edges {{ node {{ id mrn name {{ given family }} }} }} }}")) + " }";
+
+        var small = await client.GraphQLAsync(query, new { n = 1 });
+        var again = await client.GraphQLAsync(query, new { n = 1 });
+        var tooComplex = await client.GraphQLAsync(query, new { n = 100 });
+        var notAnInt = await client.GraphQLAsync(query, new { n = "many" });
+
+        Assert.Null(small.Errors);
+        Assert.Null(again.Errors);
+        Assert.Equal((400, "QUERY_TOO_COMPLEX"), (tooComplex.Status, tooComplex.Code));
+        Assert.Equal(400, notAnInt.Status);
+        Assert.NotNull(notAnInt.Errors);
+        Assert.Null(notAnInt.Data?["p0"]);
+    }
+
+    [Fact]
     public async Task HideInternalFailuresBehindAStableCode()
     {
         var broken = await _host.CreateTenantAsync("http-broken", "dermatology");
