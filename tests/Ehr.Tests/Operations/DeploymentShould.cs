@@ -13,6 +13,16 @@ public sealed class DeploymentShould
     private static readonly string Root = RepoRoot();
 
     [Fact]
+    public void RunTheApiHostWithAFixedIssuerAndWithoutDevelopmentTokens()
+    {
+        var environment = (YamlMappingNode)Node(Services(), "host", "environment")!;
+        var values = environment.Children.ToDictionary(k => k.Key.ToString(), k => k.Value.ToString());
+
+        Assert.StartsWith("${EHR_ISSUER:?", values["EHR_ISSUER"], StringComparison.Ordinal);
+        Assert.Equal("false", values["Identity__DevelopmentTokens"]);
+    }
+
+    [Fact]
     public async Task BeAValidComposeFile()
     {
         var psi = new ProcessStartInfo("docker-compose", ["-f", Path.Combine(Root, "docker-compose.yml"), "config", "--quiet"])
@@ -23,6 +33,7 @@ public sealed class DeploymentShould
         };
         psi.Environment["POSTGRES_PASSWORD"] = "check-only";
         psi.Environment["EHR_DB_PASSWORD"] = "check-only";
+        psi.Environment["EHR_ISSUER"] = "https://ehr.example.test/";
         Process process;
         try
         {
