@@ -4,7 +4,7 @@ using System.Text.Json;
 using Ehr.Bench;
 using Npgsql;
 
-// ./ehr bench [--quick] [--only provisioning|search|register] [--tenants N] [--patients N] [--seconds S]
+// ./ehr bench [--quick] [--only provisioning|search|register|auth] [--tenants N] [--patients N] [--seconds S]
 // Targets are reported, never asserted: a missed target is a finding, not a failed build.
 var options = args.ToList();
 string? Value(string name)
@@ -39,6 +39,12 @@ if (only is null or "register")
 {
     System.Console.Error.WriteLine("registration");
     metrics.AddRange(await RegistrationBench.RunAsync(url, packs, seconds));
+}
+
+if (only is null or "auth")
+{
+    System.Console.Error.WriteLine("authorization");
+    metrics.AddRange(await AuthBench.RunAsync(url, packs, seconds));
 }
 
 string postgres;
