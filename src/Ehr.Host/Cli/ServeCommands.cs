@@ -136,7 +136,9 @@ internal static class ServeCommands
         System.Console.WriteLine($$"""
 
             Ehr.Saas is running.
+              Console       {{url}}/console  (sign in with a demo account below)
               GraphQL       {{graphql}}
+              OAuth2/OIDC   {{url}}/.well-known/openid-configuration
               Health        {{url}}/health/ready
               Jobs          {{url}}/jobs  (platform admins)
               Demo tenant   {{demo.Slug}} ({{demo.DisplayName}}, starter pack {{demo.StarterPack}})
