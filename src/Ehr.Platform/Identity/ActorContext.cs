@@ -124,6 +124,12 @@ public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> 
     /// <summary>The OAuth client the token was issued to (API clients: themselves), when known.</summary>
     public string? ClientId { get; init; }
 
+    /// <summary>The authorization server's entry for this token and for its authorization (revocation is checked against them).</summary>
+    public string? TokenId { get; init; }
+
+    /// <inheritdoc cref="TokenId"/>
+    public string? AuthorizationId { get; init; }
+
     public static Actor System(string what, string? tenantSlug = null) =>
         new("system:" + what, tenantSlug, [], null, PurposeOfUse.SystemAdministration, IsSystem: true);
 
@@ -144,6 +150,8 @@ public sealed record Actor(string Id, string? TenantSlug, IReadOnlyList<string> 
             PatientIds = Guids(user, EhrClaims.Patient),
             Scopes = NarrowingScopes(user),
             ClientId = user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value,
+            TokenId = user.FindFirst("oi_tkn_id")?.Value,
+            AuthorizationId = user.FindFirst("oi_au_id")?.Value,
         };
     }
 

@@ -131,10 +131,8 @@ public sealed class ApiClientsShould : IAsyncLifetime
         var after = await api.GraphQLAsync(PatientsQuery);
 
         Assert.Equal("revoked", revoked.DataOrThrow["revokeApiClient"]!["status"]!.GetValue<string>());
-        // Revocation deletes the client's OpenIddict application and with it every token entry, so the token no
-        // longer authenticates at all.
         Assert.Equal(401, after.Status);
-        Assert.Equal("UNAUTHENTICATED", after.Code);
+        Assert.Equal("ACCESS_REVOKED", after.Code);
         Assert.Equal("invalid_client", (await _host.Client().ClientCredentialsAsync(clientId, secret)).Error);
     }
 

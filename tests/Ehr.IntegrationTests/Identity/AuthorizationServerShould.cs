@@ -90,6 +90,7 @@ public sealed class AuthorizationServerShould : IAsyncLifetime
         Assert.True(revoke.IsSuccessStatusCode);
         Assert.False(after["active"]!.GetValue<bool>());
         Assert.Equal(401, call.Status);
+        Assert.Equal("ACCESS_REVOKED", call.Code);
     }
 
     [Fact]
@@ -115,9 +116,9 @@ public sealed class AuthorizationServerShould : IAsyncLifetime
             Assert.Null((await newTokenOnOldHost.GraphQLAsync(Query)).Errors);
         }
 
-        Assert.Equal(newKids[1], EncryptionKeyId(after));
-        Assert.Equal(newKids[1], EncryptionKeyId(fromRunningHost));
-        Assert.NotEqual(newKids[1], EncryptionKeyId(before));
+        Assert.Equal(newKids[0], KeyId(after));
+        Assert.Equal(newKids[0], KeyId(fromRunningHost));
+        Assert.NotEqual(newKids[0], KeyId(before));
     }
 
     [Fact]
@@ -133,12 +134,12 @@ public sealed class AuthorizationServerShould : IAsyncLifetime
         var token = (await client.ClientCredentialsAsync(_client.Id, _client.Secret)).AccessToken;
 
         Assert.Contains(waiting[0], jwks);
-        Assert.NotEqual(waiting[1], EncryptionKeyId(token));
+        Assert.NotEqual(waiting[0], KeyId(token));
     }
 
-    /// <summary>The <c>kid</c> in a JWE's protected header: the encryption key the server used.</summary>
-    private static string EncryptionKeyId(string jwe) =>
-        JsonNode.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(jwe.Split('.')[0]))!["kid"]!.GetValue<string>();
+    /// <summary>The <c>kid</c> in an access token's header: the signing key the server used.</summary>
+    private static string KeyId(string jwt) =>
+        JsonNode.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(jwt.Split('.')[0]))!["kid"]!.GetValue<string>();
 
     private async Task<JsonNode> IntrospectAsync(string token)
     {

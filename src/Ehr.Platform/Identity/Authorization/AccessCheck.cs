@@ -4,18 +4,20 @@ namespace Ehr.Platform.Identity.Authorization;
 
 /// <summary>What a person may do in a tenant right now, as the platform catalog says.</summary>
 public sealed record UserAccess(bool UserActive, bool IsPlatformAdmin, bool MemberActive, IReadOnlyList<string> Roles,
-    IReadOnlyList<Guid> Locations, IReadOnlyList<Guid> Patients);
+    IReadOnlyList<Guid> Locations, IReadOnlyList<Guid> Patients, bool TokenValid = true);
 
 /// <summary>The actor as the catalog allows it now (null: refused), and an API client's rate limit.</summary>
 public sealed record ResolvedAccess(Actor? Actor, int? RateLimitPerMinute = null);
 
 /// <summary>What an API client may do right now.</summary>
-public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<string> Scopes, int RateLimitPerMinute);
+public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<string> Scopes, int RateLimitPerMinute, bool TokenValid = true);
 
 /// <summary>
 /// Reads, on every request that carries one of our tokens, whether its person (or client) is still allowed in and
-/// with which roles: one indexed query. This is why a deactivation or a role change takes effect on the caller's next
-/// request instead of when the token expires.
+/// with which roles, and whether the token or its authorization was revoked (revocation endpoint, refresh-token reuse):
+/// one round trip of primary-key lookups. This is why a deactivation, a role change or a revocation takes effect on
+/// the caller's next request instead of when the token expires. (OpenIddict's own entry validation would cost two
+/// more round trips per request for the revocation part, so it is off and done here.)
 /// </summary>
 public sealed class AccessCheck(NpgsqlDataSource dataSource)
 {
@@ -27,8 +29,8 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
     {
         if (fromToken.Kind == ActorKind.ApiClient)
         {
-            var client = await ForClientAsync(fromToken.Id, ct);
-            if (client is null || !client.Active || tenant is null || client.TenantId != tenant.Id)
+            var client = await ForClientAsync(fromToken.Id, fromToken.TokenId, ct);
+            if (client is null || !client.Active || !client.TokenValid || tenant is null || client.TenantId != tenant.Id)
             {
                 return new ResolvedAccess(null);
             }
@@ -46,8 +48,8 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             return new ResolvedAccess(null);
         }
 
-        var user = await ForUserAsync(userId, tenant?.Id, ct);
-        if (user is null || !user.UserActive)
+        var user = await ForUserAsync(userId, tenant?.Id, fromToken.TokenId, fromToken.AuthorizationId, ct);
+        if (user is null || !user.UserActive || !user.TokenValid)
         {
             return new ResolvedAccess(null);
         }
@@ -63,13 +65,17 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             : new ResolvedAccess(null);
     }
 
-    public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, CancellationToken ct)
+    public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, string? tokenId, string? authorizationId, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, m.patient_ids " +
+            "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, m.patient_ids, " +
+            "($3::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $3) IS TRUE) AND " +
+            "($4::text IS NULL OR (SELECT a.status = 'valid' FROM platform.oidc_authorizations a WHERE a.id = $4) IS TRUE) " +
             "FROM platform.users u LEFT JOIN platform.memberships m ON m.user_id = u.id AND m.tenant_id = $2 WHERE u.id = $1");
         cmd.Parameters.AddWithValue(userId);
         cmd.Parameters.AddWithValue(tenantId.HasValue ? tenantId.Value : DBNull.Value);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)authorizationId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
@@ -83,17 +89,21 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             member && reader.GetBoolean(2),
             member ? reader.GetFieldValue<string[]>(3) : [],
             member ? reader.GetFieldValue<Guid[]>(4) : [],
-            member ? reader.GetFieldValue<Guid[]>(5) : []);
+            member ? reader.GetFieldValue<Guid[]>(5) : [],
+            reader.GetBoolean(6));
     }
 
-    public async Task<ClientAccess?> ForClientAsync(string clientId, CancellationToken ct)
+    public async Task<ClientAccess?> ForClientAsync(string clientId, string? tokenId, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT tenant_id, status = 'active', scopes, rate_limit_per_minute FROM platform.api_clients WHERE client_id = $1");
+            "SELECT tenant_id, status = 'active', scopes, rate_limit_per_minute, " +
+            "$2::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $2) IS TRUE " +
+            "FROM platform.api_clients WHERE client_id = $1");
         cmd.Parameters.AddWithValue(clientId);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new ClientAccess(reader.GetGuid(0), reader.GetBoolean(1), reader.GetFieldValue<string[]>(2), reader.GetInt32(3))
+            ? new ClientAccess(reader.GetGuid(0), reader.GetBoolean(1), reader.GetFieldValue<string[]>(2), reader.GetInt32(3), reader.GetBoolean(4))
             : null;
     }
 }
