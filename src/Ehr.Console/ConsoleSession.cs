@@ -66,9 +66,18 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, I
             throw new EhrException(ErrorCodes.AccessRevoked, "Your access has been revoked. Sign in again.", 401);
         }
 
-        scope.ServiceProvider.GetRequiredService<ActorContext>().Bind(resolved.Actor);
+        var actors = scope.ServiceProvider.GetRequiredService<ActorContext>();
+        actors.Bind(resolved.Actor);
         scope.ServiceProvider.GetRequiredService<ConsolePrincipal>().User = user;
-        return await work(scope.ServiceProvider);
+        try
+        {
+            return await work(scope.ServiceProvider);
+        }
+        finally
+        {
+            await scope.ServiceProvider.GetRequiredService<Ehr.Platform.Audit.TenantAuditWriter>()
+                .RecordDenialsAsync(tenant, actors, "console", CancellationToken.None);
+        }
     }
 }
 

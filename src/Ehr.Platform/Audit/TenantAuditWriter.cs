@@ -12,6 +12,21 @@ namespace Ehr.Platform.Audit;
 /// </summary>
 public sealed class TenantAuditWriter(IServiceScopeFactory scopes)
 {
+    /// <summary>
+    /// Records the permissions refused to the scope's actor (if any) in the tenant's audit chain, as one flagged
+    /// <c>access.denied</c> entry. Called by the request pipeline and the console after the work.
+    /// </summary>
+    public async Task RecordDenialsAsync(Tenant? tenant, ActorContext actors, string where, CancellationToken ct)
+    {
+        if (tenant is null || !actors.IsBound || actors.Denials.Count == 0)
+        {
+            return;
+        }
+
+        await RecordAsync(tenant, actors.Current, new AuditEvent("access.denied", "Permission", null,
+            new { permissions = actors.Denials.Distinct(StringComparer.Ordinal), where }, Outcome: "denied"), ct);
+    }
+
     /// <summary>One entry in its own transaction (for events that change nothing else, like a token issuance).</summary>
     public async Task RecordAsync(Tenant tenant, Actor actor, AuditEvent entry, CancellationToken ct)
     {

@@ -68,6 +68,13 @@ internal sealed class ActorBindingMiddleware(RequestDelegate next, IOptions<EhrI
             }
         }
 
+        if (actors.IsBound)
+        {
+            // Permission denials are recorded before the answer leaves, so a refusal is never invisible to auditors.
+            http.Response.OnStarting(() => http.RequestServices.GetRequiredService<Audit.TenantAuditWriter>()
+                .RecordDenialsAsync(tenants.Tenant, actors, http.Request.Path.Value ?? "", CancellationToken.None));
+        }
+
         await next(http);
     }
 }

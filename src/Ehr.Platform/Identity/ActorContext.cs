@@ -75,12 +75,18 @@ public sealed class ActorContext(TenantContext tenantContext)
 
     private static readonly IReadOnlySet<string> AllTenantPermissions = Permissions.TenantCatalog.Keys.ToHashSet(StringComparer.Ordinal);
 
+    private List<string>? _denials;
+
+    /// <summary>The permissions refused in this scope so far: the access audit records them (<c>access.denied</c>).</summary>
+    public IReadOnlyList<string> Denials => _denials ?? [];
+
     /// <summary>Refuses with <c>UNAUTHENTICATED</c> or <c>FORBIDDEN</c> unless the actor holds the permission.</summary>
     public void Demand(string permission)
     {
         var actor = Current;
         if (!Has(permission))
         {
+            (_denials ??= []).Add(permission);
             throw EhrException.Forbidden($"'{actor.Id}' lacks the permission '{permission}'.");
         }
     }
