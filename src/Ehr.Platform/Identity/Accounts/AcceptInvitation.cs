@@ -130,25 +130,8 @@ public sealed class AcceptInvitation(
     private async Task<UserAccount> ExistingAccountAsync(UserAccount user, AcceptInvitationInput input, string? clientAddress,
         DateTimeOffset now, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
     {
-        if (user.IsLockedOut(now))
-        {
-            throw new EhrException(ErrorCodes.LockedOut, $"Too many failed sign-ins; try again after {user.LockedUntil:u}.", 429);
-        }
-
-        var verification = user.PasswordHash is null
-            ? DummyVerification.Run(hasher, input.Password ?? "")
-            : hasher.VerifyHashedPassword(user, user.PasswordHash, input.Password ?? "");
-        if (verification == PasswordVerificationResult.Failed)
-        {
-            // The failure must count even though the invitation is refused: commit it, then refuse.
-            user.RecordFailedSignIn(now);
-            db.SecurityEvents.Add(SecurityEvent.Create(now, user.Id, user.Email, null, SecurityEvents.SignIn,
-                SecurityEvents.Failure, clientAddress, "accepting an invitation"));
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            throw EhrException.Validation([new FieldError("input.password", ErrorCodes.InvalidCredentials,
-                "This e-mail already has an account: enter its current password.")]);
-        }
+        var verification = await AccountLookup.RequireCurrentPasswordAsync(db, hasher, user, input.Password, now, clientAddress,
+            SecurityEvents.SignIn, "input.password", "This e-mail already has an account: enter its current password.", tx, ct);
 
         if (user.Status != UserStatus.Active)
         {

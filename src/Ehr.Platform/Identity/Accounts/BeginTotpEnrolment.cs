@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.AspNetCore.Identity;
 using System.Security.Cryptography;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Persistence;
@@ -50,6 +52,37 @@ internal static class AccountLookup
         return user.Status == UserStatus.Active
             ? user
             : throw new EhrException(ErrorCodes.AccountDeactivated, "This account is deactivated.", 403);
+    }
+
+    /// <summary>
+    /// Checks a person's current password before a sensitive change (accepting an invitation with an existing
+    /// account, changing the password). A locked account is refused; a wrong password counts as a failed sign-in,
+    /// committed in <paramref name="tx"/> before the refusal (<c>INVALID_CREDENTIALS</c> at <paramref name="path"/>).
+    /// </summary>
+    public static async Task<PasswordVerificationResult> RequireCurrentPasswordAsync(PlatformDbContext db,
+        IPasswordHasher<UserAccount> hasher, UserAccount user, string? password, DateTimeOffset now, string? clientAddress,
+        string securityEvent, string path, string message, IDbContextTransaction tx, CancellationToken ct)
+    {
+        if (user.IsLockedOut(now))
+        {
+            throw new EhrException(ErrorCodes.LockedOut, $"Too many failed attempts; try again after {user.LockedUntil:u}.", 429);
+        }
+
+        var verification = user.PasswordHash is null
+            ? DummyVerification.Run(hasher, password ?? "")
+            : hasher.VerifyHashedPassword(user, user.PasswordHash, password ?? "");
+        if (verification == PasswordVerificationResult.Failed)
+        {
+            // The failure must count even though the change is refused: commit it, then refuse.
+            user.RecordFailedSignIn(now);
+            db.SecurityEvents.Add(SecurityEvent.Create(now, user.Id, user.Email, null, securityEvent,
+                SecurityEvents.Failure, clientAddress, "wrong current password"));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            throw EhrException.Validation([new FieldError(path, ErrorCodes.InvalidCredentials, message)]);
+        }
+
+        return verification;
     }
 
     /// <summary>Saves; two changes of one account at once are refused with <c>CONFLICT</c> rather than merged.</summary>

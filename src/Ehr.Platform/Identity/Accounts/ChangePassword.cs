@@ -19,23 +19,8 @@ public sealed class ChangePassword(PlatformDbContext db, PasswordPolicy policy, 
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = await AccountLookup.ActiveUserAsync(db, userId, ct, forUpdate: true);
-        if (user.IsLockedOut(now))
-        {
-            throw new EhrException(ErrorCodes.LockedOut, $"Too many failed attempts; try again after {user.LockedUntil:u}.", 429);
-        }
-
-        var verification = user.PasswordHash is null
-            ? DummyVerification.Run(hasher, input.CurrentPassword ?? "")
-            : hasher.VerifyHashedPassword(user, user.PasswordHash, input.CurrentPassword ?? "");
-        if (verification == PasswordVerificationResult.Failed)
-        {
-            user.RecordFailedSignIn(now);
-            db.SecurityEvents.Add(SecurityEvent.Create(now, user.Id, user.Email, null, SecurityEvents.PasswordChanged,
-                SecurityEvents.Failure, clientAddress, "wrong current password"));
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            throw EhrException.Validation([new FieldError("input.currentPassword", ErrorCodes.InvalidCredentials, "The current password is wrong.")]);
-        }
+        await AccountLookup.RequireCurrentPasswordAsync(db, hasher, user, input.CurrentPassword, now, clientAddress,
+            SecurityEvents.PasswordChanged, "input.currentPassword", "The current password is wrong.", tx, ct);
 
         var tenantIds = await db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.TenantId).ToListAsync(ct);
         var minimum = await policy.MinimumLengthAsync(tenantIds, ct);
