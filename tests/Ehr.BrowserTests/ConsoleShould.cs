@@ -190,6 +190,43 @@ public sealed partial class ConsoleShould : IAsyncLifetime
         await ShotAsync(page, "console-11-role-changed");
     }
 
+    [Fact]
+    public async Task LetATenantAdminDefineARoleAndTightenTheSecurityPolicy()
+    {
+        var admin = await _host.CreateAsync(_tenant, "tenant-admin");
+        await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var (page, _) = await SignInAdminAsync(context, admin);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
+        var key = "sched" + Guid.NewGuid().ToString("N")[..4];
+
+        await page.GotoAsync(Url("/console/roles"));
+        await LiveAsync(page);
+        await page.GetByLabel("Key (e.g. scheduler)").FillAsync("Not A Key");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Broken");
+        await page.GetByLabel("Permissions (space separated)").FillAsync("patient.read");
+        await page.GetByTestId("define-role").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("input.key");
+        await page.GetByLabel("Key (e.g. scheduler)").FillAsync(key);
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Scheduler");
+        await page.GetByTestId("define-role").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("roles")).ToContainTextAsync(key);
+        await ShotAsync(page, "console-12-roles");
+
+        await page.GotoAsync(Url("/console/security"));
+        await LiveAsync(page);
+        var idle = page.GetByLabel("Idle time-out, automatic log-off (minutes, 5-240)");
+        await idle.FillAsync("3");
+        await page.GetByTestId("save-policy").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("idleTimeoutMinutes");
+        await idle.FillAsync("20");
+        await page.GetByTestId("save-policy").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("Saved");
+        await page.ReloadAsync();
+        await LiveAsync(page);
+        await Assertions.Expect(page.GetByLabel("Idle time-out, automatic log-off (minutes, 5-240)")).ToHaveValueAsync("20");
+        await ShotAsync(page, "console-13-security-policy");
+    }
+
     private async Task<string> InvitationLinkAsync(string email)
     {
         await using var sql = await _host.OpenSqlAsync();

@@ -16,6 +16,8 @@ public static class ConsoleNavigation
     public static IReadOnlyList<NavItem> Items { get; } =
     [
         new("Users", "/console/members", Icons.Material.Filled.People, Permissions.UserRead),
+        new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
+        new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
         new("API clients", "/console/api-clients", Icons.Material.Filled.Key, Permissions.ApiClientManage),
         new("Tenants", "/console/platform/tenants", Icons.Material.Filled.Domain, Permissions.PlatformAdmin),
