@@ -134,6 +134,26 @@ public sealed class SignInShould : IAsyncLifetime
         Assert.Null(response.Headers.Location);
     }
 
+    [Theory]
+    [InlineData("Not A Slug!", "invalid_request")]
+    [InlineData("no-such-tenant-here", "access_denied")]
+    public async Task AnswerAnUnusableTenantParameterWithAnErrorAndNoCode(string tenant, string error)
+    {
+        var person = await _host.CreateAsync(_tenant, "physician");
+        var (browser, _) = _host.Browserless();
+        var (_, challenge) = People.Pkce();
+        var login = (await browser.GetAsync(People.AuthorizeUrl(_app, RedirectUri, challenge, tenant))).Location();
+
+        using var posted = await browser.SubmitFormAsync(login, "login",
+            new Dictionary<string, string> { ["Input.Email"] = person.Email, ["Input.Password"] = person.Password });
+        using var back = await browser.FollowAsync(posted.Location());
+        var callback = back.Location();
+
+        Assert.StartsWith(RedirectUri + "?", callback, StringComparison.Ordinal);
+        Assert.Equal(error, People.QueryValue(callback, "error"));
+        Assert.DoesNotContain("code=", callback, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RotateRefreshTokensAndRevokeTheWholeFamilyWhenOneIsReused()
     {

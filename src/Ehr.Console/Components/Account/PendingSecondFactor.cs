@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Ehr.Platform.Identity.Accounts;
 using Microsoft.AspNetCore.Authentication;
@@ -14,11 +13,10 @@ public static class PendingSecondFactor
 {
     public const string Scheme = "ehr.mfa-pending";
 
-    public static Task SignInAsync(HttpContext http, UserAccount user, DateTimeOffset now)
+    public static Task SignInAsync(HttpContext http, UserAccount user)
     {
         var identity = new ClaimsIdentity(Scheme);
         identity.AddClaim(new Claim("sub", user.Id.ToString()));
-        identity.AddClaim(new Claim("at", now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
         return http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
     }
 

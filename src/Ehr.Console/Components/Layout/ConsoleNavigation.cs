@@ -2,7 +2,6 @@ using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -26,10 +25,6 @@ public static class ConsoleNavigation
     public static IEnumerable<NavItem> For(ConsoleUser user) => Items.Where(i => user.Can(i.Permission));
 
     /// <summary>The tenant's idle time-out, after which the browser signs the person out.</summary>
-    public static async Task<int> IdleMinutesAsync(IServiceProvider services, Tenant tenant)
-    {
-        var db = services.GetRequiredService<PlatformDbContext>();
-        var policy = await db.SecurityPolicies.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenant.Id);
-        return (policy ?? TenantSecurityPolicy.Defaults(tenant.Id)).IdleTimeoutMinutes;
-    }
+    public static async Task<int> IdleMinutesAsync(IServiceProvider services, Tenant tenant) =>
+        (await SecurityPolicies.ForTenantAsync(services.GetRequiredService<PlatformDbContext>(), tenant.Id, default)).IdleTimeoutMinutes;
 }

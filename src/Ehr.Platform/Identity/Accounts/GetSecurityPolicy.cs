@@ -14,7 +14,8 @@ public sealed class GetSecurityPolicy(PlatformDbContext db, TenantContext tenant
     }
 }
 
-internal static class SecurityPolicies
+/// <summary>A tenant's security policy as enforced: its row, or the safe defaults.</summary>
+public static class SecurityPolicies
 {
     /// <summary>Unchecked: for the authorization server and other platform code that enforces the policy.</summary>
     public static async Task<TenantSecurityPolicy> ForTenantAsync(PlatformDbContext db, Guid tenantId, CancellationToken ct) =>

@@ -94,7 +94,11 @@ public static class AuthorizationServerModule
 
         services.AddAuthentication(ApiScheme)
             .AddPolicyScheme(ApiScheme, "Bearer tokens", o => o.ForwardDefaultSelector = http =>
-                SelectBearerScheme(http, http.RequestServices.GetRequiredService<IOptions<EhrIdentityOptions>>().Value))
+            {
+                var scheme = SelectBearerScheme(http, http.RequestServices.GetRequiredService<IOptions<EhrIdentityOptions>>().Value);
+                http.Items[SelectedSchemeKey] = scheme;
+                return scheme;
+            })
             .AddCookie(SessionScheme, o =>
             {
                 o.Cookie.Name = "ehr.session";
@@ -119,7 +123,10 @@ public static class AuthorizationServerModule
 
     /// <summary>Whether the request's bearer token is a local-development token (and those are accepted).</summary>
     internal static bool IsDevelopmentToken(HttpContext http, EhrIdentityOptions identity) =>
-        SelectBearerScheme(http, identity) == JwtBearerDefaults.AuthenticationScheme;
+        (http.Items[SelectedSchemeKey] as string ?? SelectBearerScheme(http, identity)) == JwtBearerDefaults.AuthenticationScheme;
+
+    /// <summary>Where the scheme picked for a request is kept, so the header is read once.</summary>
+    private const string SelectedSchemeKey = "ehr.bearer-scheme";
 
     /// <summary>
     /// Our access tokens are JWTs typed <c>at+jwt</c> (RFC 9068); the development tokens are plain <c>JWT</c>s. The

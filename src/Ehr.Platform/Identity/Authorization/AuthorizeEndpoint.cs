@@ -50,6 +50,11 @@ internal static class AuthorizeEndpoint
             where m.UserId == user.Id && m.Status == MembershipStatus.Active
             select m).ToListAsync(ct);
         var slug = (string?)request.GetParameter(TenantParameter) ?? hostTenant.Tenant?.Slug;
+        if (slug is not null && !TenantSlug.IsValid(slug))
+        {
+            // Checked before any lookup: the catalog remembers misses, so arbitrary strings must not reach it.
+            return Refuse(OpenIddictConstants.Errors.InvalidRequest, "The 'tenant' parameter is not a tenant slug.");
+        }
         Tenant? tenant = null;
         Membership? membership = null;
         if (slug is null && memberships.Count > 1)
@@ -76,7 +81,7 @@ internal static class AuthorizeEndpoint
             return Refuse(OpenIddictConstants.Errors.AccessDenied, "This account is not a member of any tenant yet.");
         }
 
-        var policy = tenant is null ? null : await TokenEndpoint.PolicyAsync(db, tenant.Id, ct);
+        var policy = tenant is null ? null : await SecurityPolicies.ForTenantAsync(db, tenant.Id, ct);
         var amr = session.Principal!.GetClaims(SessionClaims.Amr);
         var mfaNeeded = user.TotpEnabled || user.IsPlatformAdmin && tenant is null ||
                         policy is not null && membership!.Roles.Intersect(policy.MfaRequiredRoles).Any();
@@ -86,15 +91,14 @@ internal static class AuthorizeEndpoint
             return Results.Redirect(page + "?returnUrl=" + Uri.EscapeDataString(ReturnUrl(request)));
         }
 
-        var authTime = DateTimeOffset.FromUnixTimeSeconds(long.Parse(session.Principal!.GetClaim(SessionClaims.AuthTime) ?? "0", CultureInfo.InvariantCulture));
+        var authTime = SessionClaims.AuthTimeOf(session.Principal!) ?? clock.GetUtcNow();
         var principal = SessionClaims.ForUser(user, membership, tenant, request.GetScopes(), policy, authTime, amr);
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary><c>prompt=login</c> after the person has just signed in again must not loop.</summary>
     private static bool JustSignedIn(ClaimsPrincipal session, TimeProvider clock) =>
-        long.TryParse(session.GetClaim(SessionClaims.AuthTime), NumberStyles.None, CultureInfo.InvariantCulture, out var at) &&
-        clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(at) < TimeSpan.FromMinutes(1);
+        SessionClaims.AuthTimeOf(session) is { } at && clock.GetUtcNow() - at < TimeSpan.FromMinutes(1);
 
     /// <summary>Back to this endpoint with the same parameters (as a GET, whatever the original method), minus <c>prompt</c>.</summary>
     private static string ReturnUrl(OpenIddictRequest request) =>

@@ -20,6 +20,12 @@ internal static class SessionClaims
     public const string AuthTime = "auth_time";
     public const string Amr = "amr";
 
+    /// <summary>When the person signed in (the <c>auth_time</c> claim of a session or a grant), if it says.</summary>
+    public static DateTimeOffset? AuthTimeOf(ClaimsPrincipal principal) =>
+        long.TryParse(principal.GetClaim(AuthTime), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
     public static ClaimsPrincipal ForUser(UserAccount user, Membership? membership, Tenant? tenant, IEnumerable<string> scopes,
         TenantSecurityPolicy? policy, DateTimeOffset authTime, IEnumerable<string> amr)
     {

@@ -39,7 +39,7 @@ internal static class TokenEndpoint
 
             // OpenIddict has checked the requested scopes against the client's scope permissions; none asked: all granted.
             var scopes = request.GetScopes().IsEmpty ? client.Scopes.ToArray() : [.. request.GetScopes()];
-            var principal = SessionClaims.ForClient(client, tenant, scopes, await PolicyAsync(db, tenant.Id, ct));
+            var principal = SessionClaims.ForClient(client, tenant, scopes, await SecurityPolicies.ForTenantAsync(db, tenant.Id, ct));
             await audit.RecordAsync(tenant, ClientActor(client, tenant, http),
                 new AuditEvent("auth.token_issued", "ApiClient", client.ClientId, new { grant = "client_credentials", scopes }), ct);
             return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -74,8 +74,8 @@ internal static class TokenEndpoint
                 }
             }
 
-            var policy = tenant is null ? null : await PolicyAsync(db, tenant.Id, ct);
-            var authTime = DateTimeOffset.FromUnixTimeSeconds(long.Parse(previous.GetClaim(SessionClaims.AuthTime) ?? "0", CultureInfo.InvariantCulture));
+            var policy = tenant is null ? null : await SecurityPolicies.ForTenantAsync(db, tenant.Id, ct);
+            var authTime = SessionClaims.AuthTimeOf(previous) ?? DateTimeOffset.MinValue;
             if (policy is not null && clock.GetUtcNow() - authTime > TimeSpan.FromHours(policy.SessionMaxHours))
             {
                 return Refuse(OpenIddictConstants.Errors.InvalidGrant, "The session has reached its maximum length; sign in again.");
@@ -96,10 +96,6 @@ internal static class TokenEndpoint
 
         return Refuse(OpenIddictConstants.Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
-
-    internal static async Task<TenantSecurityPolicy> PolicyAsync(PlatformDbContext db, Guid tenantId, CancellationToken ct) =>
-        await db.SecurityPolicies.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct)
-        ?? TenantSecurityPolicy.Defaults(tenantId);
 
     private static Actor ClientActor(ApiClient client, Tenant tenant, HttpContext http) =>
         new(client.ClientId, tenant.Slug, [Permissions.ApiClientRole], http.Connection.RemoteIpAddress?.ToString(), PurposeOfUse.Treatment)
