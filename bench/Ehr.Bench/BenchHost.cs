@@ -26,6 +26,13 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
+    private static readonly Lazy<string> KeyRingCertificate = new(() =>
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("ehr-bench-keyring-").FullName, "data-protection.pfx");
+        Ehr.Platform.Identity.KeyEncryptionCertificate.LoadOrCreate(path).Dispose();
+        return path;
+    });
+
     public static async Task<BenchHost> StartAsync(string databaseUrl, string packs)
     {
         var dataDir = Directory.CreateTempSubdirectory("ehr-bench-data-").FullName;
@@ -34,6 +41,8 @@ internal sealed class BenchHost : IAsyncDisposable
             ["Database:Url"] = databaseUrl,
             ["Database:MaxPoolSize"] = "100",
             ["Ehr:DataDir"] = dataDir,
+            // One key-ring certificate for every host of the run: they share the database's key ring.
+            ["DataProtection:CertificatePath"] = KeyRingCertificate.Value,
             ["Jobs:RunServer"] = "false",
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["StarterPacks:Directory"] = packs,

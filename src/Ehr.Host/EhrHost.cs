@@ -26,6 +26,7 @@ public static class EhrHost
         ["EHR_DATABASE_URL"] = "Database:Url",
         ["EHR_DATA_DIR"] = "Ehr:DataDir",
         ["EHR_ISSUER"] = "Identity:Issuer",
+        ["EHR_TRUSTED_PROXIES"] = "Network:TrustedProxies",
     };
 
     public static void AddEhrConfiguration(this IConfigurationBuilder configuration, IDictionary<string, string?>? overrides = null)

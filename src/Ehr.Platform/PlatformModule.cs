@@ -153,9 +153,10 @@ public static class PlatformModule
         return services;
     }
 
-    /// <summary>Authentication, tenant resolution and actor binding, then health and the jobs dashboard.</summary>
+    /// <summary>Trusted proxies' headers, authentication, tenant resolution and actor binding, then health and the jobs dashboard.</summary>
     public static WebApplication UseEhrPlatform(this WebApplication app)
     {
+        app.UseTrustedProxies();
         app.UseAuthentication();
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseMiddleware<ActorBindingMiddleware>();

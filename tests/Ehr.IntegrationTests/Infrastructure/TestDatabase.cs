@@ -15,6 +15,20 @@ public static class TestDatabase
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>
+    /// The certificate that encrypts the Data Protection key ring, one per cluster: every host of every test process
+    /// (integration and browser tests run side by side on one cluster) must read the keys the others wrote.
+    /// </summary>
+    public static string KeyRingCertificate => LazyKeyRingCertificate.Value;
+
+    private static readonly Lazy<string> LazyKeyRingCertificate = new(() =>
+    {
+        var name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Url)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"ehr-test-keyring-{name}.pfx");
+        Ehr.Platform.Identity.KeyEncryptionCertificate.LoadOrCreate(path).Dispose();
+        return path;
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
     private static string Start()
     {
         var url = Environment.GetEnvironmentVariable("EHR_TEST_DATABASE_URL");

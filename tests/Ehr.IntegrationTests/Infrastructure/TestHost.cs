@@ -58,6 +58,9 @@ public sealed class TestHost : IAsyncDisposable
     public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("ehr-test-data-").FullName;
+        // The cluster's key-ring certificate where the host (and any CLI verb run with this data directory) looks.
+        Directory.CreateDirectory(Path.Combine(dataDir, "keys"));
+        File.Copy(TestDatabase.KeyRingCertificate, Path.Combine(dataDir, "keys", "data-protection.pfx"));
         var overrides = new Dictionary<string, string?>
         {
             ["Database:Url"] = TestDatabase.Url,

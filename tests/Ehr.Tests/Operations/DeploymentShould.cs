@@ -13,13 +13,15 @@ public sealed class DeploymentShould
     private static readonly string Root = RepoRoot();
 
     [Fact]
-    public void RunTheApiHostWithAFixedIssuerAndWithoutDevelopmentTokens()
+    public void RunTheApiHostWithAFixedHttpsIssuerAndWithoutDevelopmentTokens()
     {
         var environment = (YamlMappingNode)Node(Services(), "host", "environment")!;
         var values = environment.Children.ToDictionary(k => k.Key.ToString(), k => k.Value.ToString());
 
         Assert.StartsWith("${EHR_ISSUER:?", values["EHR_ISSUER"], StringComparison.Ordinal);
         Assert.Equal("false", values["Identity__DevelopmentTokens"]);
+        Assert.Equal("true", values["Identity__RequireHttps"]);
+        Assert.Contains("EHR_TRUSTED_PROXIES", values.Keys);
     }
 
     [Fact]

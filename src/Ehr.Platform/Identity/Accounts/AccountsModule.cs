@@ -13,8 +13,10 @@ public static class AccountsModule
     {
         services.AddOptions<AccountsOptions>().Bind(configuration.GetSection(AccountsOptions.SectionName));
         // One key ring for every host and worker, in platform.data_protection_keys: TOTP secrets (and the
-        // authorization server's cookies) stay readable whichever instance wrote them.
-        services.AddDataProtection().PersistKeysToDbContext<PlatformDbContext>().SetApplicationName("Ehr.Saas");
+        // authorization server's cookies) stay readable whichever instance wrote them. The keys are encrypted at rest
+        // with a certificate kept outside the database (KeyEncryptionCertificate).
+        services.AddDataProtection().PersistKeysToDbContext<PlatformDbContext>().SetApplicationName("Ehr.Saas")
+            .ProtectKeysWithCertificate(KeyEncryptionCertificate.FromConfiguration(configuration));
         // PBKDF2-HMAC-SHA512 (Identity's V3 format) with the framework's current iteration count; older hashes are
         // upgraded when their owner next signs in.
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();

@@ -32,6 +32,11 @@ public static class AuthorizationServerModule
     {
         services.AddOptions<EhrIdentityOptions>().Bind(configuration.GetSection(EhrIdentityOptions.SectionName));
         var identity = configuration.GetSection(EhrIdentityOptions.SectionName).Get<EhrIdentityOptions>() ?? new EhrIdentityOptions();
+        if (identity.RequireHttps && identity.Issuer is { } issuer && !issuer.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Identity:RequireHttps is on but Identity:Issuer ({issuer}) is not an https URL: tokens would name an issuer nobody can reach securely.");
+        }
 
         services.AddSingleton<KeyRing>();
         services.AddScoped<AccessCheck>();
