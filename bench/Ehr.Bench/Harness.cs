@@ -27,6 +27,20 @@ internal sealed class Latencies
         }
     }
 
+    public void AddRange(Latencies other)
+    {
+        double[] copy;
+        lock (other._gate)
+        {
+            copy = [.. other._ms];
+        }
+
+        lock (_gate)
+        {
+            _ms.AddRange(copy);
+        }
+    }
+
     public double Percentile(double p)
     {
         lock (_gate)
