@@ -9,6 +9,7 @@ using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
+using Ehr.Platform.Mail;
 using Ehr.Platform.Notifications;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
@@ -148,6 +149,8 @@ public static class PlatformModule
         {
             services.AddHangfireServer(o => o.WorkerCount = jobs.WorkerCount);
         }
+
+        services.AddEhrMail(configuration, jobs.RunServer);
 
         services.AddHealthChecks().AddCheck<ReadinessCheck>("database", tags: ["ready"]);
         return services;

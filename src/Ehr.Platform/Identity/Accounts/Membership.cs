@@ -139,8 +139,9 @@ public sealed class Invitation
 }
 
 /// <summary>
-/// An e-mail waiting to be sent (transactional outbox: written in the same transaction as what caused it). No mail
-/// transport is configured in development: the console and the log show the message instead.
+/// An e-mail waiting to be sent (transactional outbox: written in the same transaction as what caused it). The
+/// <see cref="Mail.OutboxMailer"/> delivers it over SMTP when a relay is configured, with back-off on temporary
+/// failures; without one (development) it stays here and the log shows invitation links instead.
 /// </summary>
 public sealed class OutboxEmail
 {
@@ -162,6 +163,14 @@ public sealed class OutboxEmail
 
     public DateTimeOffset? SentAt { get; private set; }
 
+    public int Attempts { get; private set; }
+
+    public DateTimeOffset? NextAttemptAt { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    public DateTimeOffset? FailedAt { get; private set; }
+
     public static OutboxEmail Create(Guid? tenantId, string to, string subject, string body, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(),
@@ -172,5 +181,29 @@ public sealed class OutboxEmail
         CreatedAt = now,
     };
 
-    public void MarkSent(DateTimeOffset now) => SentAt = now;
+    public void MarkSent(DateTimeOffset now)
+    {
+        Attempts++;
+        SentAt = now;
+        NextAttemptAt = null;
+    }
+
+    /// <summary>
+    /// A failed attempt: a temporary one is retried after a growing delay (1, 2, 4 ... minutes, at most 6 hours) until
+    /// <paramref name="maxAttempts"/>; a permanent one (the relay refused the message for good) ends the tries at once.
+    /// </summary>
+    public void MarkFailed(string error, bool permanent, DateTimeOffset now, int maxAttempts)
+    {
+        Attempts++;
+        LastError = error.Length > 2000 ? error[..2000] : error;
+        if (permanent || Attempts >= maxAttempts)
+        {
+            FailedAt = now;
+            NextAttemptAt = null;
+        }
+        else
+        {
+            NextAttemptAt = now + TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Attempts - 1), 360));
+        }
+    }
 }
