@@ -1,3 +1,4 @@
+using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
@@ -23,6 +24,11 @@ public static class ClinicalModule
         services.AddScoped<PatientAccess>();
         services.AddScoped<RestrictPatient>();
         services.AddScoped<BreakTheGlass>();
+        services.AddSingleton<ITenantModelConfiguration, ObservationModel>();
+        services.AddScoped<ObservationValidator>();
+        services.AddScoped<RecordObservation>();
+        services.AddScoped<ListObservations>();
+        services.AddScoped<MarkObservationEnteredInError>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.Roles;
@@ -26,6 +27,21 @@ internal sealed class MutationType : ObjectGraphType
             .Argument<NonNullGraphType<PatientInputType>>("input")
             .ResolveAsync(async c => await c.Service<UpdatePatient>().HandleAsync(
                 c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.GetArgument<PatientInput>("input"), c.CancellationToken));
+
+        Field<NonNullGraphType<ObservationType>>("recordObservation")
+            .Description("Records an observation (a vital sign, a score, a result) in a patient's chart.")
+            .RequiresPermission(Permissions.ChartWrite)
+            .Argument<NonNullGraphType<ObservationInputType>>("input")
+            .ResolveAsync(async c => await c.Service<RecordObservation>().HandleAsync(c.GetArgument<ObservationInput>("input"), c.CancellationToken));
+
+        Field<NonNullGraphType<ObservationType>>("markObservationEnteredInError")
+            .Description("Marks an observation entered-in-error with a reason (5-500 characters); it stays in the chart as such. Refused with VERSION_CONFLICT unless expectedVersion is current.")
+            .RequiresPermission(Permissions.ChartWrite)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .ResolveAsync(async c => await c.Service<MarkObservationEnteredInError>().HandleAsync(
+                c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.GetArgument<string>("reason"), c.CancellationToken));
 
         Field<NonNullGraphType<PatientRestrictionType>>("setPatientRestriction")
             .Description("Marks a patient restricted (vip, employee, sensitive; null lifts it) and sets the care team who may read the record. Bumps the patient's version.")

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
@@ -53,6 +54,23 @@ internal sealed class QueryType : ObjectGraphType
                 c.GetArgument<string?>("mrn"),
                 c.GetArgument<string?>("phone"),
                 c.GetArgument<bool>("includeInactive"),
+                c.GetArgument<int>("first"),
+                c.GetArgument<string?>("after")), c.CancellationToken));
+
+        Field<NonNullGraphType<ObservationConnectionType>>("observations")
+            .Description("A patient's observations, newest first; with codeSystem and code, one code's trend. Entered-in-error ones only on request.")
+            .RequiresPermission(Permissions.PatientRead)
+            .Argument<NonNullGraphType<IdGraphType>>("patientId")
+            .Argument<StringGraphType>("codeSystem")
+            .Argument<StringGraphType>("code")
+            .Argument<BooleanGraphType>("includeEnteredInError", a => a.DefaultValue = false)
+            .Argument<IntGraphType>("first", a => a.DefaultValue = 50)
+            .Argument<StringGraphType>("after")
+            .ResolveAsync(async c => await c.Service<ListObservations>().HandleAsync(new ObservationQuery(
+                c.Uuid("patientId"),
+                c.GetArgument<string?>("codeSystem"),
+                c.GetArgument<string?>("code"),
+                c.GetArgument<bool>("includeEnteredInError"),
                 c.GetArgument<int>("first"),
                 c.GetArgument<string?>("after")), c.CancellationToken));
 

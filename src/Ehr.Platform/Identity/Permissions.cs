@@ -12,6 +12,7 @@ public static partial class Permissions
     public const string PatientRead = "patient.read";
     public const string PatientWrite = "patient.write";
     public const string PatientRestrict = "patient.restrict";
+    public const string ChartWrite = "chart.write";
     public const string NoteSign = "note.sign";
     public const string AuditRead = "audit.read";
     public const string LocationRead = "location.read";
@@ -40,6 +41,7 @@ public static partial class Permissions
         [PatientRead] = "Read patients' demographics and charts (search, open a record, break the glass on a restricted one).",
         [PatientWrite] = "Register patients and change their demographics.",
         [PatientRestrict] = "Mark a patient restricted (vip, employee, sensitive) and set who is on their care team.",
+        [ChartWrite] = "Record and correct chart data: observations (vital signs, scores, results).",
         [NoteSign] = "Sign clinical notes.",
         [AuditRead] = "Read the audit log, verify the audit chain and read the auditors' notifications (break-the-glass alerts).",
         [LocationRead] = "See the tenant and its locations.",
@@ -62,15 +64,15 @@ public static partial class Permissions
             PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
             RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin,
         ],
-        ["physician"] = [.. Clinician, NoteSign],
-        ["nurse-practitioner"] = [.. Clinician, NoteSign],
-        ["nurse"] = Clinician,
-        ["medical-assistant"] = Clinician,
+        ["physician"] = [.. Clinician, ChartWrite, NoteSign],
+        ["nurse-practitioner"] = [.. Clinician, ChartWrite, NoteSign],
+        ["nurse"] = [.. Clinician, ChartWrite],
+        ["medical-assistant"] = [.. Clinician, ChartWrite],
         ["front-desk"] = Clinician,
         ["biller"] = [PatientRead, LocationRead],
         ["auditor"] = [AuditRead, LocationRead, DisclosureRead, UserRead],
         [PatientRole] = [PatientRead],
-        [ApiClientRole] = Clinician,
+        [ApiClientRole] = [.. Clinician, ChartWrite],
     };
 
     public static IReadOnlyCollection<string> BuiltInTenantRoles => TenantRoles.Keys;

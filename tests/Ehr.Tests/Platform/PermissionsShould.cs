@@ -39,8 +39,9 @@ public sealed class PermissionsShould
         Assert.Equal(BuiltInRoles.Order(), Permissions.BuiltInTenantRoles.Order());
         Assert.All(BuiltInRoles, r => Assert.All(Permissions.ForBuiltInRole(r), p => Assert.Contains(p, Permissions.TenantCatalog.Keys)));
         Assert.Equal([Permissions.PatientRead], Permissions.ForBuiltInRole(Permissions.PatientRole));
-        // Administering is not practising: signing notes is a clinician's act.
-        Assert.Equal(Permissions.TenantCatalog.Keys.Where(p => p != Permissions.NoteSign).Order(), Permissions.ForBuiltInRole("tenant-admin").Order());
+        // Administering is not practising: signing notes and writing the chart are clinicians' acts.
+        Assert.Equal(Permissions.TenantCatalog.Keys.Where(p => p is not (Permissions.NoteSign or Permissions.ChartWrite)).Order(),
+            Permissions.ForBuiltInRole("tenant-admin").Order());
     }
 
     [Theory]

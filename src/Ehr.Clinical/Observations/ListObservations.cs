@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using Ehr.Clinical.Patients;
+using Ehr.Platform.Audit;
+using Ehr.Platform.Disclosures;
+using Ehr.Platform.Errors;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ehr.Clinical.Observations;
+
+public sealed record ObservationQuery(Guid PatientId, string? CodeSystem = null, string? Code = null, bool IncludeEnteredInError = false,
+    int First = 50, string? After = null);
+
+public sealed record ObservationPage(IReadOnlyList<Observation> Nodes, bool HasNextPage, string? EndCursor);
+
+/// <summary>
+/// A patient's observations, newest first (keyset pages), optionally of one code (a trend). Reading them is reading
+/// the chart: same permission, same restricted-record rule, one audit entry per page, and a disclosure when an API
+/// client reads them. A patient-role actor reads only their own records (another id is NOT_FOUND, as if absent).
+/// </summary>
+public sealed class ListObservations(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientAccess access, DisclosureLog disclosures)
+{
+    public const int MaxPage = 200;
+
+    public async Task<ObservationPage> HandleAsync(ObservationQuery query, CancellationToken ct)
+    {
+        actors.Demand(Permissions.PatientRead);
+        var errors = new List<FieldError>();
+        if (query.First is < 1 or > MaxPage)
+        {
+            errors.Add(new FieldError("first", ErrorCodes.OutOfRange, $"Between 1 and {MaxPage}."));
+        }
+
+        if ((query.CodeSystem is null) != (query.Code is null))
+        {
+            errors.Add(new FieldError(query.Code is null ? "code" : "codeSystem", ErrorCodes.Required, "Filter by code with both codeSystem and code."));
+        }
+
+        var after = Cursor.TryParse(query.After, out var position) ? position : ((DateTimeOffset, Guid)?)null;
+        if (query.After is not null && after is null)
+        {
+            errors.Add(new FieldError("after", ErrorCodes.InvalidFormat, "Not an observations cursor."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw EhrException.Validation(errors);
+        }
+
+        var actor = actors.Current;
+        if (actor.IsPatientScoped && !actor.PatientIds.Contains(query.PatientId))
+        {
+            throw EhrException.NotFound("Patient " + query.PatientId);
+        }
+
+        var (page, refused) = await db.InTransactionAsync(async token =>
+        {
+            var patient = await db.Set<Patient>().AsNoTracking().SingleOrDefaultAsync(p => p.Id == query.PatientId, token)
+                ?? throw EhrException.NotFound("Patient " + query.PatientId);
+            var decision = await access.DecideAsync([patient], token);
+            if (decision.Refused.Count > 0)
+            {
+                await audit.RecordAsync(new AuditEvent("observation.read", "Patient", patient.Id.ToString(), new { patient.Restriction }, Outcome: "restricted"), token);
+                return ((ObservationPage?)null, true);
+            }
+
+            var (afterAt, afterId) = after ?? (DateTimeOffset.MaxValue, Guid.Empty);
+            var hasAfter = after is not null;
+            var rows = await db.Set<Observation>().FromSql(
+                    $"""
+                    SELECT * FROM observations
+                    WHERE patient_id = {query.PatientId}
+                      AND ({query.CodeSystem}::text IS NULL OR (code_system = {query.CodeSystem} AND code = {query.Code}))
+                      AND ({query.IncludeEnteredInError} OR status = 'final')
+                      AND (NOT {hasAfter} OR (effective_at, id) < ({afterAt}, {afterId}))
+                    ORDER BY effective_at DESC, id DESC
+                    LIMIT {query.First + 1}
+                    """)
+                .AsNoTracking().ToListAsync(token);
+            var nodes = rows.Take(query.First).ToList();
+            await audit.RecordAsync(new AuditEvent("observation.read", "Patient", patient.Id.ToString(), new
+            {
+                observations = nodes.Select(o => o.Id).ToArray(),
+                breakGlassGrant = decision.Grants.TryGetValue(patient.Id, out var grant) ? grant : (Guid?)null,
+            }), token);
+            if (nodes.Count > 0)
+            {
+                await disclosures.RecordAsync([patient.Id], "Observations", token);
+            }
+
+            var last = nodes.LastOrDefault();
+            return ((ObservationPage?)new ObservationPage(nodes, rows.Count > query.First, last is null ? null : Cursor.Of(last.EffectiveAt, last.Id)), false);
+        }, ct);
+
+        // After the commit, so the refused attempt stays on record.
+        return refused ? throw EhrException.RestrictedRecord("Patient " + query.PatientId) : page!;
+    }
+
+    private static class Cursor
+    {
+        public static string Of(DateTimeOffset at, Guid id) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(at.UtcTicks.ToString(CultureInfo.InvariantCulture) + ":" + id.ToString("N")));
+
+        public static bool TryParse(string? value, out (DateTimeOffset At, Guid Id) position)
+        {
+            position = default;
+            if (value is null)
+            {
+                return false;
+            }
+
+            try
+            {
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(value)).Split(':');
+                if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) &&
+                    ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(parts[1], "N", out var id))
+                {
+                    position = (new DateTimeOffset(ticks, TimeSpan.Zero), id);
+                    return true;
+                }
+            }
+            catch (FormatException)
+            {
+            }
+
+            return false;
+        }
+    }
+}
