@@ -1,3 +1,4 @@
+using Ehr.Platform.Artifacts;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Database;
 using Ehr.Platform.Health;
@@ -150,6 +151,11 @@ public static class PlatformModule
             services.AddHangfireServer(o => o.WorkerCount = jobs.WorkerCount);
         }
 
+        services.AddSingleton<ITenantModelConfiguration, ArtifactModel>();
+        services.AddSingleton<ArtifactKindRegistry>();
+        services.AddScoped<CreateDraft>();
+        services.AddScoped<ArtifactLifecycle>();
+        services.AddScoped<ReadArtifacts>();
         services.AddEhrMail(configuration, jobs.RunServer);
 
         services.AddHealthChecks().AddCheck<ReadinessCheck>("database", tags: ["ready"]);
