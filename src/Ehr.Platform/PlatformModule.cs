@@ -3,6 +3,7 @@ using Ehr.Platform.Audit;
 using Ehr.Platform.Database;
 using Ehr.Platform.Health;
 using Ehr.Platform.Disclosures;
+using Ehr.Platform.Events;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.ApiClients;
 using Ehr.Platform.Identity.Authorization;
@@ -156,6 +157,7 @@ public static class PlatformModule
         services.AddScoped<CreateDraft>();
         services.AddScoped<ArtifactLifecycle>();
         services.AddScoped<ReadArtifacts>();
+        services.AddScoped<DomainEvents>();
         services.AddEhrMail(configuration, jobs.RunServer);
 
         services.AddHealthChecks().AddCheck<ReadinessCheck>("database", tags: ["ready"]);

@@ -1,6 +1,7 @@
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
+using Ehr.Platform.Events;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,7 @@ public sealed class RecordObservation(
     AuditTrail audit,
     ObservationValidator validator,
     PatientAccess access,
+    DomainEvents events,
     TimeProvider clock)
 {
     /// <summary>Entered by staff or an API client: needs <c>chart.write</c>.</summary>
@@ -90,6 +92,8 @@ public sealed class RecordObservation(
             await db.SaveChangesAsync(token);
             await audit.RecordAsync(recorded.Select(o => new AuditEvent("observation.create", "Observation", o.Id.ToString(),
                 new { patient = o.PatientId, code = o.Code, system = o.CodeSystem, o.DerivedFrom })).ToList(), token);
+            await events.RaiseAsync(recorded.Select(o => new DomainEvent("observation.recorded", "Observation", o.Id.ToString(),
+                new { patientId = o.PatientId, system = o.CodeSystem, code = o.Code, derivedFrom = o.DerivedFrom })).ToList(), token);
             return (IReadOnlyList<Observation>)recorded;
         }, ct);
 }

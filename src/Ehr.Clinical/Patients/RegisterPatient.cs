@@ -1,4 +1,5 @@
 using Ehr.Platform.Audit;
+using Ehr.Platform.Events;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -11,6 +12,7 @@ public sealed class RegisterPatient(
     ActorContext actors,
     AuditTrail audit,
     PatientValidator validator,
+    DomainEvents events,
     TimeProvider clock)
 {
     public async Task<Patient> HandleAsync(PatientInput input, CancellationToken ct)
@@ -25,6 +27,7 @@ public sealed class RegisterPatient(
             db.Add(patient);
             await db.SaveChangesAsync(token);
             await audit.RecordAsync(new AuditEvent("patient.create", "Patient", patient.Id.ToString(), new { patient.Mrn }), token);
+            await events.RaiseAsync(new DomainEvent("patient.registered", "Patient", patient.Id.ToString(), null, patient.HomeLocationId), token);
             return patient;
         }, ct);
     }

@@ -1,4 +1,5 @@
 using Ehr.Platform.Audit;
+using Ehr.Platform.Events;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -18,6 +19,7 @@ public sealed class UpdatePatient(
     AuditTrail audit,
     PatientValidator validator,
     PatientAccess access,
+    DomainEvents events,
     TimeProvider clock)
 {
     public async Task<Patient> HandleAsync(Guid id, int expectedVersion, PatientInput input, CancellationToken ct)
@@ -46,6 +48,8 @@ public sealed class UpdatePatient(
                 await db.SaveChangesAsync(token);
                 await audit.RecordAsync(new AuditEvent("patient.update", "Patient", patient.Id.ToString(),
                     new { patient.Mrn, fields = changed, version = patient.Version }), token);
+                await events.RaiseAsync(new DomainEvent("patient.updated", "Patient", patient.Id.ToString(),
+                    new { fields = changed, version = patient.Version }, patient.HomeLocationId), token);
                 return patient;
             }, ct);
         }
