@@ -28,6 +28,7 @@ public static class ClinicalModule
         services.AddScoped<ObservationValidator>();
         services.AddScoped<RecordObservation>();
         services.AddScoped<ListObservations>();
+        services.AddScoped<GetObservation>();
         services.AddScoped<MarkObservationEnteredInError>();
         return services;
     }

@@ -1,6 +1,7 @@
 using Ehr.Clinical;
 using Ehr.Web;
 using Ehr.GraphQL;
+using Ehr.Interop;
 using Ehr.Platform;
 using Ehr.Platform.Schema;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -74,6 +75,7 @@ public static class EhrHost
         var app = builder.Build();
         app.UseEhrPlatform();
         app.MapEhrGraphQL();
+        app.MapEhrFhir();
         app.MapEhrConsole();
         return app;
     }
