@@ -27,9 +27,7 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
             return;
         }
 
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
-                 ?? throw new InvalidOperationException("Audit entries are written inside the change's transaction.");
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var (conn, tx) = db.RequireTransaction("Audit entries");
         await WriteAsync(conn, tx, db.Tenant.Slug, actors.Current, AuditChain.ToStoredPrecision(clock.GetUtcNow()), entries, ct);
         db.AfterCommit(() => sealer.Notify(db.Tenant));
     }

@@ -49,10 +49,9 @@ public sealed partial class DomainEvents(TenantDbContext db, ActorContext actors
             return;
         }
 
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
-                 ?? throw new InvalidOperationException("Domain events are raised inside the change's transaction.");
+        var (conn, tx) = db.RequireTransaction("Domain events");
         var now = clock.GetUtcNow();
-        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), tx);
+        await using var batch = new NpgsqlBatch(conn, tx);
         foreach (var e in raised)
         {
             if (!TypePattern().IsMatch(e.Type))
@@ -85,11 +84,11 @@ public sealed partial class DomainEvents(TenantDbContext db, ActorContext actors
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(EventPosition after, int limit, CancellationToken ct) =>
         await db.InTransactionAsync(async token =>
         {
-            var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+            var (conn, tx) = db.RequireTransaction("Event reads");
             await using var cmd = new NpgsqlCommand(
                 "SELECT tx_id::text, seq, id, type, subject_type, subject_id, location_id, payload::text, actor_id, occurred_at " +
                 "FROM domain_events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) AND (tx_id, seq) > ($1::text::xid8, $2) " +
-                "ORDER BY tx_id, seq LIMIT $3", (NpgsqlConnection)db.Database.GetDbConnection(), tx);
+                "ORDER BY tx_id, seq LIMIT $3", conn, tx);
             cmd.Parameters.AddWithValue(after.TxId.ToString(CultureInfo.InvariantCulture));
             cmd.Parameters.AddWithValue(after.Seq);
             cmd.Parameters.AddWithValue(limit);

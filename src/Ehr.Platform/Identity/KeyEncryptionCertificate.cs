@@ -39,23 +39,7 @@ public static class KeyEncryptionCertificate
             var request = new CertificateRequest("CN=Ehr.Saas key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, critical: true));
             using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(100));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllBytes(temp, created.Export(X509ContentType.Pkcs12, password));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            // Processes starting at once (host and worker, parallel test runs): the first rename wins, all read it back.
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException)
-            {
-                File.Delete(temp);
-            }
+            SecretFile.WriteOnce(path, created.Export(X509ContentType.Pkcs12, password));
         }
 
         return Load(path, password);

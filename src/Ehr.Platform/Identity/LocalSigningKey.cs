@@ -41,24 +41,7 @@ public sealed class LocalSigningKey
         else
         {
             ecdsa.GenerateKey(ECCurve.NamedCurves.nistP256);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, ecdsa.ExportPkcs8PrivateKeyPem());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            // Two processes starting at once: the first rename wins and both read the same key back.
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException)
-            {
-                File.Delete(temp);
-            }
-
+            SecretFile.WriteOnce(path, System.Text.Encoding.UTF8.GetBytes(ecdsa.ExportPkcs8PrivateKeyPem()));
             ecdsa.ImportFromPem(File.ReadAllText(path));
         }
 

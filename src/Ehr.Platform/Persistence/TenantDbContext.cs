@@ -1,5 +1,6 @@
 using Ehr.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Ehr.Platform.Persistence;
 
@@ -72,6 +73,15 @@ public sealed class TenantDbContext : DbContext
 
         return result;
     }
+
+    /// <summary>
+    /// The open transaction and its connection, for writes that must belong to the caller's change (audit entries,
+    /// domain events); <paramref name="what"/> names them in the error when there is no transaction.
+    /// </summary>
+    internal (Npgsql.NpgsqlConnection Connection, Npgsql.NpgsqlTransaction Transaction) RequireTransaction(string what) =>
+        Database.CurrentTransaction?.GetDbTransaction() is Npgsql.NpgsqlTransaction tx
+            ? ((Npgsql.NpgsqlConnection)Database.GetDbConnection(), tx)
+            : throw new InvalidOperationException($"{what} are written inside the change's transaction.");
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
