@@ -1,3 +1,4 @@
+using Ehr.Clinical.Notes;
 using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Persistence;
@@ -29,6 +30,16 @@ public static class ClinicalModule
         services.AddScoped<RecordObservation>();
         services.AddScoped<ListObservations>();
         services.AddScoped<GetObservation>();
+        services.AddSingleton<ITenantModelConfiguration, NoteModel>();
+        services.AddScoped<NoteChanges>();
+        services.AddScoped<StartNote>();
+        services.AddScoped<EditNote>();
+        services.AddScoped<SignNote>();
+        services.AddScoped<AmendNote>();
+        services.AddScoped<AddAddendum>();
+        services.AddScoped<MarkNoteEnteredInError>();
+        services.AddScoped<GetNote>();
+        services.AddScoped<ListNotes>();
         services.AddScoped<MarkObservationEnteredInError>();
         return services;
     }

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using Ehr.Clinical.Paging;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Disclosures;
@@ -38,7 +37,7 @@ public sealed class ListObservations(TenantDbContext db, ActorContext actors, Au
             errors.Add(new FieldError(query.Code is null ? "code" : "codeSystem", ErrorCodes.Required, "Filter by code with both codeSystem and code."));
         }
 
-        var after = Cursor.TryParse(query.After, out var position) ? position : ((DateTimeOffset, Guid)?)null;
+        var after = KeysetCursor.TryParse(query.After, out var position) ? position : ((DateTimeOffset, Guid)?)null;
         if (query.After is not null && after is null)
         {
             errors.Add(new FieldError("after", ErrorCodes.InvalidFormat, "Not an observations cursor."));
@@ -91,41 +90,10 @@ public sealed class ListObservations(TenantDbContext db, ActorContext actors, Au
             }
 
             var last = nodes.LastOrDefault();
-            return ((ObservationPage?)new ObservationPage(nodes, rows.Count > query.First, last is null ? null : Cursor.Of(last.EffectiveAt, last.Id)), false);
+            return ((ObservationPage?)new ObservationPage(nodes, rows.Count > query.First, last is null ? null : KeysetCursor.Of(last.EffectiveAt, last.Id)), false);
         }, ct);
 
         // After the commit, so the refused attempt stays on record.
         return refused ? throw EhrException.RestrictedRecord("Patient " + query.PatientId) : page!;
-    }
-
-    private static class Cursor
-    {
-        public static string Of(DateTimeOffset at, Guid id) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(at.UtcTicks.ToString(CultureInfo.InvariantCulture) + ":" + id.ToString("N")));
-
-        public static bool TryParse(string? value, out (DateTimeOffset At, Guid Id) position)
-        {
-            position = default;
-            if (value is null)
-            {
-                return false;
-            }
-
-            try
-            {
-                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(value)).Split(':');
-                if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) &&
-                    ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(parts[1], "N", out var id))
-                {
-                    position = (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-                    return true;
-                }
-            }
-            catch (FormatException)
-            {
-            }
-
-            return false;
-        }
     }
 }

@@ -44,11 +44,7 @@ public sealed class MarkObservationEnteredInError(TenantDbContext db, ActorConte
         {
             var observation = await db.Set<Observation>().SingleOrDefaultAsync(o => o.Id == id, token)
                 ?? throw EhrException.NotFound("Observation " + id);
-            var patient = await db.Set<Patient>().AsNoTracking().SingleAsync(p => p.Id == observation.PatientId, token);
-            if ((await access.DecideAsync([patient], token)).Refused.Count > 0)
-            {
-                throw EhrException.RestrictedRecord("Patient " + patient.Id);
-            }
+            await access.RequireOpenAsync([observation.PatientId], token);
 
             observation.MarkEnteredInError(expectedVersion, trimmed);
             await db.SaveChangesAsync(token);

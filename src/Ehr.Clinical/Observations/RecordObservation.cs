@@ -73,19 +73,7 @@ public sealed class RecordObservation(
     private async Task<IReadOnlyList<Observation>> AddAsync(IReadOnlyList<(Guid PatientId, ValidObservation Valid)> items, CancellationToken ct) =>
         await db.InTransactionAsync(async token =>
         {
-            var ids = items.Select(i => i.PatientId).Distinct().ToList();
-            var patients = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(token);
-            if (patients.Count != ids.Count)
-            {
-                throw EhrException.NotFound("Patient " + ids.First(id => patients.All(p => p.Id != id)));
-            }
-
-            var decision = await access.DecideAsync(patients, token);
-            if (decision.Refused.Count > 0)
-            {
-                throw EhrException.RestrictedRecord("Patient " + decision.Refused[0].Id);
-            }
-
+            await access.RequireOpenAsync(items.Select(i => i.PatientId).Distinct().ToList(), token);
             var now = clock.GetUtcNow();
             var recorded = items.Select(i => Observation.Record(i.PatientId, i.Valid, actors.Current.Id, now)).ToList();
             db.AddRange(recorded);

@@ -1,3 +1,4 @@
+using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -74,6 +75,22 @@ public sealed class PatientAccess(TenantDbContext db, ActorContext actors, TimeP
             patients.Where(p => ReadableWithoutGrant(p, actor) || grants.ContainsKey(p.Id)).ToList(),
             needGrant.Where(p => !grants.ContainsKey(p.Id)).ToList(),
             grants);
+    }
+
+    /// <summary>
+    /// The patients a change is about, each existing (<c>NOT_FOUND</c>) and open to the actor (<c>RESTRICTED_RECORD</c>:
+    /// changing a restricted record needs the same right as reading it).
+    /// </summary>
+    internal async Task<IReadOnlyList<Patient>> RequireOpenAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var patients = await db.Set<Patient>().AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(ct);
+        if (patients.Count != ids.Count)
+        {
+            throw EhrException.NotFound("Patient " + ids.First(id => patients.All(p => p.Id != id)));
+        }
+
+        var decision = await DecideAsync(patients, ct);
+        return decision.Refused.Count > 0 ? throw EhrException.RestrictedRecord("Patient " + decision.Refused[0].Id) : patients;
     }
 
     private static bool ReadableWithoutGrant(Patient p, Actor actor) =>

@@ -1,3 +1,4 @@
+using Ehr.Clinical.Notes;
 using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Identity;
@@ -42,6 +43,51 @@ internal sealed class MutationType : ObjectGraphType
             .Argument<NonNullGraphType<StringGraphType>>("reason")
             .ResolveAsync(async c => await c.Service<MarkObservationEnteredInError>().HandleAsync(
                 c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.GetArgument<string>("reason"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteType>>("startNote").Description("Starts a draft note for a patient; its author alone edits it until it is signed.")
+            .RequiresPermission(Permissions.ChartWrite)
+            .Argument<NonNullGraphType<NoteInputType>>("input")
+            .ResolveAsync(async c => await c.Service<StartNote>().HandleAsync(c.GetArgument<NewNote>("input"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteType>>("editNote").Description("Changes a draft note (its author only). Null title keeps the title.")
+            .RequiresPermission(Permissions.ChartWrite)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .Argument<StringGraphType>("title")
+            .Argument<NonNullGraphType<StringGraphType>>("narrative")
+            .Argument<StringGraphType>("answers")
+            .ResolveAsync(async c => await c.Service<EditNote>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
+                c.GetArgument<string?>("title"), c.GetArgument<string>("narrative"), c.GetArgument<string?>("answers"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteType>>("signNote").Description("Signs a draft note: its text and answers become immutable. Raises note.signed.")
+            .RequiresPermission(Permissions.NoteSign)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .ResolveAsync(async c => await c.Service<SignNote>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteType>>("amendNote").Description("Amends a signed note: a new revision with its reason (5-500 characters) becomes current; earlier ones are kept.")
+            .RequiresPermission(Permissions.NoteSign)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .Argument<NonNullGraphType<StringGraphType>>("narrative")
+            .Argument<StringGraphType>("answers")
+            .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .ResolveAsync(async c => await c.Service<AmendNote>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
+                c.GetArgument<string>("narrative"), c.GetArgument<string?>("answers"), c.GetArgument<string>("reason"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteType>>("addAddendum").Description("Starts an addendum (a new draft note) to a signed note.")
+            .RequiresPermission(Permissions.ChartWrite)
+            .Argument<NonNullGraphType<IdGraphType>>("noteId")
+            .Argument<NonNullGraphType<StringGraphType>>("narrative")
+            .ResolveAsync(async c => await c.Service<AddAddendum>().HandleAsync(c.Uuid("noteId"), c.GetArgument<string>("narrative"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteType>>("markNoteEnteredInError").Description("Marks a note entered-in-error with a reason: a draft by its author, a signed note with note.sign.")
+            .RequiresPermission(Permissions.ChartWrite)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .Argument<NonNullGraphType<StringGraphType>>("reason")
+            .ResolveAsync(async c => await c.Service<MarkNoteEnteredInError>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
+                c.GetArgument<string>("reason"), c.CancellationToken));
 
         Field<NonNullGraphType<PatientRestrictionType>>("setPatientRestriction")
             .Description("Marks a patient restricted (vip, employee, sensitive; null lifts it) and sets the care team who may read the record. Bumps the patient's version.")

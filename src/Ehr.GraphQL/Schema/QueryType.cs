@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ehr.Clinical.Notes;
 using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Audit;
@@ -73,6 +74,19 @@ internal sealed class QueryType : ObjectGraphType
                 c.GetArgument<bool>("includeEnteredInError"),
                 c.GetArgument<int>("first"),
                 c.GetArgument<string?>("after")), c.CancellationToken));
+
+        Field<NoteType>("note").Description("A note by id with its revisions; null when there is none (a patient sees only their own signed notes).")
+            .RequiresPermission(Permissions.PatientRead)
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async c => await c.Service<GetNote>().HandleAsync(c.Uuid("id"), c.CancellationToken));
+
+        Field<NonNullGraphType<NoteConnectionType>>("notes").Description("A patient's notes, newest first.")
+            .RequiresPermission(Permissions.PatientRead)
+            .Argument<NonNullGraphType<IdGraphType>>("patientId")
+            .Argument<IntGraphType>("first", a => a.DefaultValue = 20)
+            .Argument<StringGraphType>("after")
+            .ResolveAsync(async c => await c.Service<ListNotes>().HandleAsync(c.Uuid("patientId"), c.GetArgument<int>("first"),
+                c.GetArgument<string?>("after"), c.CancellationToken));
 
         Field<NonNullGraphType<AuditEntryConnectionType>>("auditLog").Description("The tenant's audit log, newest first.")
             .RequiresPermission(Permissions.AuditRead)

@@ -1,0 +1,71 @@
+using Ehr.Clinical.Patients;
+using Ehr.Platform.Audit;
+using Ehr.Platform.Errors;
+using Ehr.Platform.Events;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ehr.Clinical.Notes;
+
+/// <summary>
+/// What every change to a note does around the change itself, in one transaction: load the note with its revisions,
+/// check the patient's record is open to the actor, apply, save, audit and raise the event. A stale version is
+/// <c>VERSION_CONFLICT</c> whether the entity or the database notices it.
+/// </summary>
+public sealed class NoteChanges(TenantDbContext db, ActorContext actors, AuditTrail audit, DomainEvents events, PatientAccess access, TimeProvider clock)
+{
+    internal ActorContext Actors => actors;
+
+    internal DateTimeOffset Now => clock.GetUtcNow();
+
+    internal async Task<Note> ApplyAsync(Guid id, int expectedVersion, string action, Func<Note, object?> change, CancellationToken ct)
+    {
+        PatientWrites.RefusePatientScoped(actors.Current);
+        try
+        {
+            return await db.InTransactionAsync(async token =>
+            {
+                var note = await db.Set<Note>().Include(n => n.Revisions).SingleOrDefaultAsync(n => n.Id == id, token)
+                           ?? throw EhrException.NotFound("Note " + id);
+                await access.RequireOpenAsync([note.PatientId], token);
+                var details = change(note);
+                await db.SaveChangesAsync(token);
+                await RecordAsync(note, action, details, token);
+                return note;
+            }, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var current = await db.Set<Note>().AsNoTracking().Where(n => n.Id == id).Select(n => n.Version).SingleAsync(ct);
+            throw EhrException.VersionConflict("Note " + id, expectedVersion, current);
+        }
+    }
+
+    internal async Task<Note> AddAsync(Note note, CancellationToken ct) =>
+        await db.InTransactionAsync(async token =>
+        {
+            await access.RequireOpenAsync([note.PatientId], token);
+            db.Add(note);
+            await db.SaveChangesAsync(token);
+            await RecordAsync(note, "note.drafted", new { note.AddendumTo, note.TemplateId }, token);
+            return note;
+        }, ct);
+
+    private async Task RecordAsync(Note note, string action, object? details, CancellationToken ct)
+    {
+        await audit.RecordAsync(new AuditEvent(action, "Note", note.Id.ToString(),
+            new { patient = note.PatientId, note.NoteType, note.Status, revision = note.CurrentRevision, details }), ct);
+        await events.RaiseAsync(new DomainEvent(action, "Note", note.Id.ToString(), new
+        {
+            patientId = note.PatientId,
+            noteType = note.NoteType,
+            authorId = note.AuthorId,
+            signedBy = note.SignedBy,
+            addendumTo = note.AddendumTo,
+            templateId = note.TemplateId,
+            revision = note.CurrentRevision,
+        }), ct);
+    }
+}
