@@ -39,4 +39,46 @@ public static class TenantSession
             }
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> (as the login role: it may read the platform schema) and then sets the tenant's
+    /// role and search_path, all in one round trip; returns what <paramref name="read"/> made of the first command's
+    /// rows. A backend that refuses the role is replaced as in <see cref="EnterAsync"/>, and the whole is run again
+    /// (<paramref name="first"/> must be a read).
+    /// </summary>
+    public static async Task<T> EnterAfterAsync<T>(NpgsqlConnection connection, Tenant tenant, Func<NpgsqlBatchCommand> first,
+        Func<NpgsqlDataReader, CancellationToken, Task<T>> read, ILogger? log, CancellationToken ct)
+    {
+        var schema = SqlIdentifier.Quote(tenant.SchemaName);
+        try
+        {
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands = { first(), new NpgsqlBatchCommand($"SET ROLE {schema}"), new NpgsqlBatchCommand($"SET search_path = {schema}, ext") },
+            };
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var result = await read(reader, ct);
+            while (await reader.NextResultAsync(ct))
+            {
+            }
+
+            return result;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            log?.LogWarning("Backend {Pid} refused SET ROLE {Role} (stale role membership); reconnecting", connection.ProcessID, tenant.SchemaName);
+            await connection.CloseAsync();
+            NpgsqlConnection.ClearPool(connection);
+            await connection.OpenAsync(ct);
+            T result;
+            await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { first() } })
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                result = await read(reader, ct);
+            }
+
+            await EnterAsync(connection, tenant, log, ct);
+            return result;
+        }
+    }
 }

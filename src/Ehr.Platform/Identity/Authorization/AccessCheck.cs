@@ -1,3 +1,6 @@
+using Ehr.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Ehr.Platform.Identity.Authorization;
@@ -22,15 +25,75 @@ public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<stri
 /// </summary>
 public sealed class AccessCheck(NpgsqlDataSource dataSource)
 {
+    private const string UserSql =
+        "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, m.patient_ids, " +
+        "($3::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $3) IS TRUE) AND " +
+        "($4::text IS NULL OR (SELECT a.status = 'valid' FROM platform.oidc_authorizations a WHERE a.id = $4) IS TRUE) " +
+        "FROM platform.users u LEFT JOIN platform.memberships m ON m.user_id = u.id AND m.tenant_id = $2 WHERE u.id = $1";
+
+    private const string ClientSql =
+        "SELECT tenant_id, status = 'active', scopes, rate_limit_per_minute, " +
+        "$2::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $2) IS TRUE " +
+        "FROM platform.api_clients WHERE client_id = $1";
+
     /// <summary>
     /// The actor a token (or console session) describes, with the roles, locations, patient links and scopes the
     /// catalog gives it now; a null actor when the person, membership or client is no longer active.
     /// </summary>
-    public async Task<ResolvedAccess> ResolveAsync(Actor fromToken, Tenancy.Tenant? tenant, CancellationToken ct)
+    public Task<ResolvedAccess> ResolveAsync(Actor fromToken, Tenancy.Tenant? tenant, CancellationToken ct) =>
+        ResolveWithAsync(fromToken, tenant,
+            (clientId, tokenId) => ForClientAsync(clientId, tokenId, ct),
+            (userId, tenantId, tokenId, authorizationId) => ForUserAsync(userId, tenantId, tokenId, authorizationId, ct));
+
+    /// <summary>
+    /// The same check, on the connection of the request's <paramref name="db"/>: opens it and, in the same round trip,
+    /// enters the tenant's session (role, search_path) on it. The request's use cases then run on that connection, so
+    /// checking access costs no round trip of its own. The connection stays open until the request's scope ends.
+    /// </summary>
+    public static Task<ResolvedAccess> ResolveOpeningTenantSessionAsync(Actor fromToken, Tenancy.Tenant tenant, TenantDbContext db,
+        ILogger? log, CancellationToken ct)
+    {
+        async Task<T> OnTenantConnectionAsync<T>(Func<NpgsqlBatchCommand> command, Func<NpgsqlDataReader, CancellationToken, Task<T>> read)
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                await connection.OpenAsync(ct);
+            }
+
+            return await TenantSession.EnterAfterAsync(connection, tenant, command, read, log, ct);
+        }
+
+        return ResolveWithAsync(fromToken, tenant,
+            (clientId, tokenId) => OnTenantConnectionAsync(() => ClientCommand(new NpgsqlBatchCommand(ClientSql), clientId, tokenId), ReadClientAsync),
+            (userId, tenantId, tokenId, authorizationId) => OnTenantConnectionAsync(
+                () => UserCommand(new NpgsqlBatchCommand(UserSql), userId, tenantId, tokenId, authorizationId), ReadUserAsync));
+    }
+
+    public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, string? tokenId, string? authorizationId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = UserCommand(new NpgsqlCommand(UserSql, connection), userId, tenantId, tokenId, authorizationId);
+        await cmd.PrepareAsync(ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await ReadUserAsync(reader, ct);
+    }
+
+    public async Task<ClientAccess?> ForClientAsync(string clientId, string? tokenId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = ClientCommand(new NpgsqlCommand(ClientSql, connection), clientId, tokenId);
+        await cmd.PrepareAsync(ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await ReadClientAsync(reader, ct);
+    }
+
+    private static async Task<ResolvedAccess> ResolveWithAsync(Actor fromToken, Tenancy.Tenant? tenant,
+        Func<string, string?, Task<ClientAccess?>> clientLookup, Func<Guid, Guid?, string?, string?, Task<UserAccess?>> userLookup)
     {
         if (fromToken.Kind == ActorKind.ApiClient)
         {
-            var client = await ForClientAsync(fromToken.Id, fromToken.TokenId, ct);
+            var client = await clientLookup(fromToken.Id, fromToken.TokenId);
             if (client is null || !client.Active || !client.TokenValid || tenant is null || client.TenantId != tenant.Id)
             {
                 return new ResolvedAccess(null);
@@ -49,7 +112,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             return new ResolvedAccess(null);
         }
 
-        var user = await ForUserAsync(userId, tenant?.Id, fromToken.TokenId, fromToken.AuthorizationId, ct);
+        var user = await userLookup(userId, tenant?.Id, fromToken.TokenId, fromToken.AuthorizationId);
         if (user is null || !user.UserActive || !user.TokenValid)
         {
             return new ResolvedAccess(null);
@@ -66,20 +129,36 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             : new ResolvedAccess(null);
     }
 
-    public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, string? tokenId, string? authorizationId, CancellationToken ct)
+    private static T UserCommand<T>(T command, Guid userId, Guid? tenantId, string? tokenId, string? authorizationId) where T : class
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, m.patient_ids, " +
-            "($3::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $3) IS TRUE) AND " +
-            "($4::text IS NULL OR (SELECT a.status = 'valid' FROM platform.oidc_authorizations a WHERE a.id = $4) IS TRUE) " +
-            "FROM platform.users u LEFT JOIN platform.memberships m ON m.user_id = u.id AND m.tenant_id = $2 WHERE u.id = $1", connection);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = userId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = tenantId.HasValue ? tenantId.Value : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)authorizationId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await cmd.PrepareAsync(ct);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var parameters = command switch
+        {
+            NpgsqlCommand c => c.Parameters,
+            NpgsqlBatchCommand b => b.Parameters,
+            _ => throw new ArgumentException("Not an Npgsql command.", nameof(command)),
+        };
+        parameters.Add(new NpgsqlParameter { Value = userId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        parameters.Add(new NpgsqlParameter { Value = tenantId.HasValue ? tenantId.Value : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter { Value = (object?)authorizationId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        return command;
+    }
+
+    private static T ClientCommand<T>(T command, string clientId, string? tokenId) where T : class
+    {
+        var parameters = command switch
+        {
+            NpgsqlCommand c => c.Parameters,
+            NpgsqlBatchCommand b => b.Parameters,
+            _ => throw new ArgumentException("Not an Npgsql command.", nameof(command)),
+        };
+        parameters.Add(new NpgsqlParameter { Value = clientId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        return command;
+    }
+
+    private static async Task<UserAccess?> ReadUserAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
         if (!await reader.ReadAsync(ct))
         {
             return null;
@@ -96,19 +175,8 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             reader.GetBoolean(6));
     }
 
-    public async Task<ClientAccess?> ForClientAsync(string clientId, string? tokenId, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT tenant_id, status = 'active', scopes, rate_limit_per_minute, " +
-            "$2::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $2) IS TRUE " +
-            "FROM platform.api_clients WHERE client_id = $1", connection);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = clientId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await cmd.PrepareAsync(ct);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
+    private static async Task<ClientAccess?> ReadClientAsync(NpgsqlDataReader reader, CancellationToken ct) =>
+        await reader.ReadAsync(ct)
             ? new ClientAccess(reader.GetGuid(0), reader.GetBoolean(1), reader.GetFieldValue<string[]>(2), reader.GetInt32(3), reader.GetBoolean(4))
             : null;
-    }
 }
