@@ -30,12 +30,8 @@ internal sealed class AnswerChecks(ItemInstance instance, Evaluation evaluation,
         for (var i = 0; i < answers.Count; i++)
         {
             var value = answers[i].Value;
-            if (value is null)
-            {
-                // An answer with only nested items is how R4 nests items under a question; an empty one is not.
-                if (answers[i].Item.Count == 0) Add(AnswerEmpty, "An answer must have a value.", i);
-                continue;
-            }
+            // An answer with only nested items is how R4 nests items under a question (empty ones were pruned).
+            if (value is null) continue;
             CheckValue(type.Value, value, i);
         }
     }

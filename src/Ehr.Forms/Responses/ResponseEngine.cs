@@ -142,6 +142,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                     Detach(tree, instance);
                 }
             }
+            PruneEmpty();
             var final = ResponseTree.Of(response, index);
             var finalEnablement = new Enablement(index, final, evaluation);
             CheckCardinalityAndRequired(final, finalEnablement);
@@ -273,6 +274,52 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             siblings.Insert(position, item);
         }
 
+        /// <summary>
+        /// A required item without an answer; for a required section that is missing altogether, its required
+        /// questions too (enabled as far as can be told without it), so a renderer can point at each of them.
+        /// </summary>
+        private void ReportMissing(ItemNode item, ItemInstance? container, Enablement enablement)
+        {
+            var path = container?.Path ?? "QuestionnaireResponse";
+            if (item.Type != ItemType.Group)
+            {
+                _problems.Add(new FormProblem(item.LinkId, Required, "This question needs an answer.", path));
+                return;
+            }
+            _problems.Add(new FormProblem(item.LinkId, Required, "This section needs at least one answer.", path));
+            foreach (var child in item.Children)
+            {
+                if (child.Item.Required == true && enablement.IsEnabledIn(child, container)) ReportMissing(child, container, enablement);
+            }
+        }
+
+        /// <summary>
+        /// Removes items left without answers or items (R4 qrs-1), such as groups opened for a calculation that gave
+        /// nothing; an empty answer is reported, an empty item is only removed.
+        /// </summary>
+        private void PruneEmpty()
+        {
+            bool Prune(IList<QuestionnaireResponse.ItemComponent> items)
+            {
+                for (var i = items.Count - 1; i >= 0; i--)
+                {
+                    var item = items[i];
+                    Prune(item.Item);
+                    for (var a = item.Answer.Count - 1; a >= 0; a--)
+                    {
+                        Prune(item.Answer[a].Item);
+                        if (item.Answer[a].Value is not null || item.Answer[a].Item.Count > 0) continue;
+                        // The engine never makes an answer without a value; this one came from the client.
+                        _problems.Add(new FormProblem(item.LinkId, AnswerEmpty, "An answer must have a value.", null));
+                        item.Answer.RemoveAt(a);
+                    }
+                    if (item.Answer.Count == 0 && item.Item.Count == 0) items.RemoveAt(i);
+                }
+                return items.Count == 0;
+            }
+            Prune(response.Item);
+        }
+
         private void CheckCardinalityAndRequired(ResponseTree tree, Enablement enablement)
         {
             // Containers: the response itself, and every present instance of every group or question with children.
@@ -295,10 +342,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                     var answered = instances.Any(i => child.Type == ItemType.Group
                         ? i.SelfAndDescendants().Skip(1).Any(d => d.Item.Answer.Any(a => a.Value is not null))
                         : i.Item.Answer.Any(a => a.Value is not null));
-                    if (!answered)
-                        _problems.Add(new FormProblem(child.LinkId, Required,
-                            child.Type == ItemType.Group ? "This section needs at least one answer." : "This question needs an answer.",
-                            container?.Path ?? "QuestionnaireResponse"));
+                    if (!answered) ReportMissing(child, container, enablement);
                 }
             }
         }
