@@ -250,7 +250,10 @@ public sealed class DefinitionValidator(IAnswerValueSets valueSets)
                 return;
             }
             if (hasOptions && hasValueSet)
+            {
                 Add(node, AnswerOptionAndValueSet, "An item has either answer options or an answer value set, not both.");
+                return;
+            }
             if (type is ItemType.Choice or ItemType.OpenChoice && !hasOptions && !hasValueSet)
                 Add(node, ChoiceWithoutOptions, $"A {type.GetLiteral()} item needs answer options or an answer value set.");
             if (hasValueSet)
