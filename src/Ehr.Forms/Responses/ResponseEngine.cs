@@ -136,9 +136,13 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                 if (disabled.Count == 0) break;
                 foreach (var instance in disabled)
                 {
-                    if (reportedDisabled.Add(instance.Item) && HasClientAnswers(instance))
-                        _problems.Add(new FormProblem(instance.Item.LinkId, AnswerOnDisabledItem,
-                            "This item is not enabled by the answers given, so it cannot be answered.", instance.Path));
+                    // Reported on each answered question (where a renderer shows it), not on the enclosing group.
+                    foreach (var answered in instance.SelfAndDescendants().Where(IsAnsweredByTheClient))
+                    {
+                        if (reportedDisabled.Add(answered.Item))
+                            _problems.Add(new FormProblem(answered.Item.LinkId, AnswerOnDisabledItem,
+                                "This item is not enabled by the answers given, so it cannot be answered.", answered.Path));
+                    }
                     Detach(tree, instance);
                 }
             }
@@ -151,8 +155,8 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             return new ResponseOutcome(response, _problems);
         }
 
-        private bool HasClientAnswers(ItemInstance instance) =>
-            instance.SelfAndDescendants().Any(i => i.Item.Answer.Any(a => a.Value is not null) && !_calculated.Contains(i.Item.LinkId ?? ""));
+        private bool IsAnsweredByTheClient(ItemInstance instance) =>
+            instance.Item.Answer.Any(a => a.Value is not null) && !_calculated.Contains(instance.Item.LinkId ?? "");
 
         private void RemoveStrays()
         {
