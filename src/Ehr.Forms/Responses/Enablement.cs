@@ -31,7 +31,8 @@ internal sealed class Enablement(ItemIndex index, ResponseTree tree, Evaluation 
         var item = definition.Item;
         if (Sdc.ExpressionOf(item, Sdc.EnableWhenExpression) is { } expression)
         {
-            var result = evaluation.Evaluate(expression, definition, tree.Response, container?.Item, "enableWhenExpression");
+            var self = tree.ChildrenOf(container).FirstOrDefault(i => ReferenceEquals(i.Definition, definition))?.Item;
+            var result = evaluation.Evaluate(expression, definition, tree.Response, container, self, "enableWhenExpression");
             return result is [{ Poco: PrimitiveType { JsonValue: true } }];
         }
         if (item.EnableWhen.Count == 0) return true;

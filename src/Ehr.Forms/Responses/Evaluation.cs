@@ -19,23 +19,37 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
 
     public List<FormProblem> Problems { get; } = [];
 
-    /// <summary>Evaluates an expression of <paramref name="definition"/> (null: the form) in the context of a response item (null: the response).</summary>
-    public List<PocoNode>? Evaluate(Expression expression, ItemNode? definition, QuestionnaireResponse response, object? context, string what)
+    /// <summary>
+    /// Evaluates an expression of <paramref name="definition"/> (null: the form). As SDC says, its focus and
+    /// <c>%context</c> are the item's own response item (<paramref name="self"/>; the enclosing one while it does not
+    /// exist yet, or the response); the variables of each enclosing item are evaluated on that item's response item,
+    /// the form's on the response.
+    /// </summary>
+    public List<PocoNode>? Evaluate(Expression expression, ItemNode? definition, QuestionnaireResponse response,
+        ItemInstance? container, QuestionnaireResponse.ItemComponent? self, string what)
     {
         if (expression.Expression_ is not { } text || expression.Language is not ("text/fhirpath" or null)) return null;
         try
         {
             var root = response.ToPocoNode();
-            var contextNode = context is null ? root : Find(root, context) ?? root;
+            PocoNode NodeOf(object? poco) => poco is null ? root : Find(root, poco) ?? root;
+            var contextNode = NodeOf((object?)self ?? container?.Item);
             var environment = BaseEnvironment(root, contextNode, definition);
             foreach (var ext in index.Questionnaire.Extension.Where(e => e.Url == Sdc.Variable))
-                AddVariable(environment, ext.Value as Expression, contextNode, definition);
+                AddVariable(environment, ext.Value as Expression, root);
             if (definition is not null)
             {
-                foreach (var node in definition.Ancestors().Reverse().Append(definition))
-                    foreach (var ext in node.Item.Extension.Where(e => e.Url == Sdc.Variable))
-                        AddVariable(environment, ext.Value as Expression, contextNode, definition);
+                foreach (var ancestor in definition.Ancestors().Reverse())
+                {
+                    var instance = Chain(container).FirstOrDefault(i => ReferenceEquals(i.Definition, ancestor));
+                    var ancestorNode = instance is null ? contextNode : NodeOf(instance.Item);
+                    foreach (var ext in ancestor.Item.Extension.Where(e => e.Url == Sdc.Variable))
+                        AddVariable(environment, ext.Value as Expression, ancestorNode);
+                }
+                foreach (var ext in definition.Item.Extension.Where(e => e.Url == Sdc.Variable))
+                    AddVariable(environment, ext.Value as Expression, contextNode);
             }
+            environment["context"] = [contextNode];
             return FormPath.Evaluate(FormPath.Compile(text), contextNode, Context(environment));
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or NotSupportedException)
@@ -44,6 +58,11 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
                 $"The {what} '{text}' could not be evaluated: {e.Message}", definition?.Path));
             return null;
         }
+    }
+
+    private static IEnumerable<ItemInstance> Chain(ItemInstance? instance)
+    {
+        for (var i = instance; i is not null; i = i.Parent) yield return i;
     }
 
     private Dictionary<string, IEnumerable<PocoNode>> BaseEnvironment(PocoNode root, PocoNode context, ItemNode? definition)
@@ -60,11 +79,11 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
         return environment;
     }
 
-    private void AddVariable(Dictionary<string, IEnumerable<PocoNode>> environment, Expression? variable, PocoNode context, ItemNode? definition)
+    private void AddVariable(Dictionary<string, IEnumerable<PocoNode>> environment, Expression? variable, PocoNode context)
     {
         if (variable?.Name is not { } name || variable.Expression_ is not { } text || variable.Language is not ("text/fhirpath" or null)) return;
+        environment["context"] = [context];
         environment[name] = FormPath.Evaluate(FormPath.Compile(text), context, Context(environment));
-        _ = definition;
     }
 
     private SdcEvaluationContext Context(Dictionary<string, IEnumerable<PocoNode>> environment) =>

@@ -93,7 +93,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
         values.AddRange(item.Initial.Select(i => i.Value).OfType<DataType>().Select(v => (DataType)v.DeepCopy()));
         values.AddRange(item.AnswerOption.Where(o => o.InitialSelected == true && o.Value is not null).Select(o => (DataType)o.Value.DeepCopy()));
         if (Sdc.ExpressionOf(item, Sdc.InitialExpression) is { } expression
-            && evaluation.Evaluate(expression, node, response, null, "initialExpression") is { } results)
+            && evaluation.Evaluate(expression, node, response, null, null, "initialExpression") is { } results)
         {
             foreach (var r in results)
             {
@@ -195,15 +195,29 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                     : tree.InstancesOf(node.Parent).Cast<ItemInstance?>().ToList();
                 if (containers.Count == 0) containers.Add(EnsurePath(node.Parent!));
                 var enablement = new Enablement(index, tree, evaluation);
-                foreach (var container in containers)
+                foreach (var original in containers)
                 {
+                    var container = original;
                     if (!enablement.IsEnabledIn(node, container))
                     {
                         SetAnswers(tree, container, node, []);
                         continue;
                     }
-                    var results = evaluation.Evaluate(expression, node, response, container?.Item, "calculatedExpression");
-                    if (results is null) continue;
+                    // The item's own response item is the expression's context: make it if the client left it out.
+                    var self = tree.ChildrenOf(container).FirstOrDefault(i => ReferenceEquals(i.Definition, node))?.Item;
+                    if (self is null)
+                    {
+                        self = new QuestionnaireResponse.ItemComponent { LinkId = node.LinkId, Text = node.Item.Text };
+                        Insert(container, node, self);
+                        tree = ResponseTree.Of(response, index);
+                        container = container is null ? null : tree.All.First(i => ReferenceEquals(i.Item, container.Item));
+                    }
+                    var results = evaluation.Evaluate(expression, node, response, container, self, "calculatedExpression");
+                    if (results is null)
+                    {
+                        SetAnswers(tree, container, node, []);
+                        continue;
+                    }
                     var answers = new List<QuestionnaireResponse.AnswerComponent>();
                     foreach (var result in results)
                     {

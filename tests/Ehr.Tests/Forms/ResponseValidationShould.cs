@@ -314,7 +314,14 @@ public sealed class ResponseValidationShould
     [Fact]
     public void RecalculateEveryInstanceOfARepeatingGroup()
     {
-        var q = Q("""[{"linkId":"med","type":"group","repeats":true,"item":[{"linkId":"dose","type":"decimal"},{"linkId":"times","type":"integer"},{"linkId":"daily","type":"decimal","readOnly":true,"extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath","expression":"%context.item.where(linkId = 'dose').answer.value * %context.item.where(linkId = 'times').answer.value"}}]}]}]""");
+        // As SDC forms do it: variables on the group, evaluated on each of its instances.
+        var q = Q("""
+            [{"linkId":"med","type":"group","repeats":true,
+              "extension":[{"url":"http://hl7.org/fhir/StructureDefinition/variable","valueExpression":{"name":"dose","language":"text/fhirpath","expression":"item.where(linkId = 'dose').answer.value"}},
+                           {"url":"http://hl7.org/fhir/StructureDefinition/variable","valueExpression":{"name":"times","language":"text/fhirpath","expression":"%context.item.where(linkId = 'times').answer.value"}}],
+              "item":[{"linkId":"dose","type":"decimal"},{"linkId":"times","type":"integer"},
+                      {"linkId":"daily","type":"decimal","readOnly":true,"extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath","expression":"%dose * %times"}}]}]}]
+            """);
         QuestionnaireResponse.ItemComponent Med(decimal dose, int times, decimal claimed) => new()
         {
             LinkId = "med",
