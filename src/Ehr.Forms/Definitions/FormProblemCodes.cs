@@ -59,7 +59,6 @@ public static class FormProblemCodes
     public const string Unsupported = "UNSUPPORTED";
 
     // Responses
-    public const string ResponseStatusInvalid = "RESPONSE_STATUS_INVALID";
     public const string UnknownItem = "UNKNOWN_ITEM";
     public const string MisplacedItem = "MISPLACED_ITEM";
     public const string Required = "REQUIRED";

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Expressions;
 using Hl7.Fhir.Model;
@@ -188,6 +187,4 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
         error = $"the result {poco?.TypeName ?? "(nothing)"} '{poco}' is not a {Answers.ExpectedType(type)} answer";
         return null;
     }
-
-    public static string Format(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 }
