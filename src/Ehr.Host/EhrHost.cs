@@ -1,4 +1,5 @@
 using Ehr.Clinical;
+using Ehr.Forms;
 using Ehr.Web;
 using Ehr.GraphQL;
 using Ehr.Interop;
@@ -47,6 +48,7 @@ public static class EhrHost
     {
         services.AddEhrPlatform(configuration);
         services.AddEhrClinical();
+        services.AddEhrForms();
     }
 
     /// <summary>The web host: APIs, health, jobs dashboard. Bound to loopback unless configured otherwise.</summary>

@@ -11,6 +11,7 @@ public sealed class ModuleBoundariesShould
     [Theory]
     [InlineData("Ehr.Platform")]
     [InlineData("Ehr.Clinical")]
+    [InlineData("Ehr.Forms")]
     public void KeepModulesAwayFromApiLayersAndHost(string module)
     {
         var references = References(module);
@@ -21,6 +22,12 @@ public sealed class ModuleBoundariesShould
     [Fact]
     public void KeepThePlatformFreeOfModules() =>
         Assert.Empty(References("Ehr.Platform").Intersect(Modules));
+
+    [Theory]
+    [InlineData("Ehr.Forms")]
+    [InlineData("Ehr.Clinical")]
+    public void KeepModulesOffEachOther(string module) =>
+        Assert.Empty(References(module).Intersect(Modules.Where(m => m != module)));
 
     [Fact]
     public void KeepTheGraphQLLayerOffTheHost() =>

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using Ehr.Forms.Definitions;
+using Hl7.Fhir.Model;
+
+namespace Ehr.Forms.Expressions;
+
+/// <summary>
+/// Which calculated items read which: an expression reads an item when it names the item's link id as a string
+/// literal (<c>where(linkId = 'q1')</c>), directly or through the variables it reads. That is how SDC expressions
+/// address items; an expression that sweeps every item (<c>repeat(item).answer</c>) names none and adds no edge.
+/// </summary>
+internal sealed partial class CalculationGraph
+{
+    private readonly Dictionary<string, HashSet<string>> _edges;
+    private readonly List<string> _nodes;
+
+    private CalculationGraph(List<string> nodes, Dictionary<string, HashSet<string>> edges)
+    {
+        _nodes = nodes;
+        _edges = edges;
+    }
+
+    public static CalculationGraph Build(Questionnaire questionnaire, ItemIndex index, IEnumerable<string> calculatedLinkIds)
+    {
+        var nodes = calculatedLinkIds.OrderBy(id => index.ByLinkId[id].Order).ToList();
+        var calculated = new HashSet<string>(nodes, StringComparer.Ordinal);
+        var edges = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var linkId in nodes)
+        {
+            var node = index.ByLinkId[linkId];
+            var expression = Sdc.ExpressionOf(node.Item, Sdc.CalculatedExpression)!.Expression_!;
+            var literals = LiteralsRead(expression, questionnaire, node, new HashSet<string>(StringComparer.Ordinal));
+            literals.IntersectWith(calculated);
+            edges[linkId] = literals;
+        }
+        return new CalculationGraph(nodes, edges);
+    }
+
+    /// <summary>The string literals an expression uses, following the variables it reads (nearest declaration first).</summary>
+    private static HashSet<string> LiteralsRead(string expression, Questionnaire questionnaire, ItemNode? at, HashSet<string> visiting)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match m in Literal().Matches(expression)) result.Add(m.Groups[1].Value.Replace("\\'", "'", StringComparison.Ordinal));
+        foreach (var name in FormPath.VariablesReadBy(expression))
+        {
+            if (!visiting.Add(name)) continue;
+            var declared = FindVariable(questionnaire, at, name);
+            if (declared?.Expression_ is { } text) result.UnionWith(LiteralsRead(text, questionnaire, at, visiting));
+            visiting.Remove(name);
+        }
+        return result;
+    }
+
+    private static Expression? FindVariable(Questionnaire questionnaire, ItemNode? at, string name)
+    {
+        for (var node = at; node is not null; node = node.Parent)
+        {
+            var own = node.Item.Extension.Where(e => e.Url == Sdc.Variable).Select(e => e.Value as Expression).FirstOrDefault(e => e?.Name == name);
+            if (own is not null) return own;
+        }
+        return questionnaire.Extension.Where(e => e.Url == Sdc.Variable).Select(e => e.Value as Expression).FirstOrDefault(e => e?.Name == name);
+    }
+
+    /// <summary>Every cycle, once, as the link ids along it.</summary>
+    public IEnumerable<List<string>> Cycles()
+    {
+        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on the stack, 2 = done
+        var stack = new List<string>();
+        var cycles = new List<List<string>>();
+        void Visit(string node)
+        {
+            state[node] = 1;
+            stack.Add(node);
+            foreach (var next in _edges[node].OrderBy(n => _nodes.IndexOf(n)))
+            {
+                if (!state.TryGetValue(next, out var s)) Visit(next);
+                else if (s == 1) cycles.Add(stack[stack.IndexOf(next)..]);
+            }
+            stack.RemoveAt(stack.Count - 1);
+            state[node] = 2;
+        }
+        foreach (var node in _nodes)
+            if (!state.ContainsKey(node)) Visit(node);
+        return cycles;
+    }
+
+    /// <summary>The calculated items, each after the ones it reads (document order among independent ones).</summary>
+    public List<string> EvaluationOrder()
+    {
+        var order = new List<string>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(string node)
+        {
+            if (done.Contains(node) || !visiting.Add(node)) return; // a cycle is reported by the validator; evaluate what we can
+            foreach (var next in _edges[node].OrderBy(n => _nodes.IndexOf(n))) Visit(next);
+            visiting.Remove(node);
+            if (done.Add(node)) order.Add(node);
+        }
+        foreach (var node in _nodes) Visit(node);
+        return order;
+    }
+
+    [GeneratedRegex(@"'((?:[^'\\]|\\.)*)'")]
+    private static partial Regex Literal();
+}
