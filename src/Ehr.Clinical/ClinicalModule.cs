@@ -1,4 +1,6 @@
 using Ehr.Clinical.Patients;
+using Ehr.Clinical.Portal;
+using Ehr.Platform.Identity.Portal;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
@@ -23,6 +25,7 @@ public static class ClinicalModule
         services.AddScoped<PatientAccess>();
         services.AddScoped<RestrictPatient>();
         services.AddScoped<BreakTheGlass>();
+        services.AddScoped<IPortalPatients, PortalPatients>();
         return services;
     }
 

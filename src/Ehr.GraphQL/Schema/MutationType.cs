@@ -77,5 +77,7 @@ internal sealed class MutationType : ObjectGraphType
         this.AddApiClientMutations();
 
         this.AddAccountMutations();
+
+        this.AddPortalMutations();
     }
 }

@@ -116,5 +116,7 @@ internal sealed class QueryType : ObjectGraphType
         this.AddApiClientQueries();
 
         this.AddAccountQueries();
+
+        this.AddPortalQueries();
     }
 }

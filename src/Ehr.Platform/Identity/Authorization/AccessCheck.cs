@@ -15,11 +15,12 @@ public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<stri
 /// <summary>
 /// Reads, on every request that carries one of our tokens, whether its person (or client) is still allowed in and
 /// with which roles, and whether the token or its authorization was revoked (revocation endpoint, refresh-token reuse):
-/// one round trip of primary-key lookups. This is why a deactivation, a role change or a revocation takes effect on
+/// one round trip of primary-key lookups (and the person's unrevoked, unexpired portal links in the tenant, from a
+/// partial index). This is why a deactivation, a role change or a revocation takes effect on
 /// the caller's next request instead of when the token expires. (OpenIddict's own entry validation would cost two
 /// more round trips per request for the revocation part, so it is off and done here.)
 /// </summary>
-public sealed class AccessCheck(NpgsqlDataSource dataSource)
+public sealed class AccessCheck(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>
     /// The actor a token (or console session) describes, with the roles, locations, patient links and scopes the
@@ -68,7 +69,10 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
     public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, string? tokenId, string? authorizationId, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, m.patient_ids, " +
+            "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, " +
+            // Portal links (own record, proxies): an expired one stops counting by itself, with no job to end it.
+            "m.patient_ids || ARRAY(SELECT l.patient_id FROM platform.portal_links l WHERE l.user_id = $1 AND l.tenant_id = $2 " +
+            "AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > $5)), " +
             "($3::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $3) IS TRUE) AND " +
             "($4::text IS NULL OR (SELECT a.status = 'valid' FROM platform.oidc_authorizations a WHERE a.id = $4) IS TRUE) " +
             "FROM platform.users u LEFT JOIN platform.memberships m ON m.user_id = u.id AND m.tenant_id = $2 WHERE u.id = $1");
@@ -76,6 +80,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue(tenantId.HasValue ? tenantId.Value : DBNull.Value);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)authorizationId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.AddWithValue(clock.GetUtcNow());
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
@@ -89,7 +94,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             member && reader.GetBoolean(2),
             member ? reader.GetFieldValue<string[]>(3) : [],
             member ? reader.GetFieldValue<Guid[]>(4) : [],
-            member ? reader.GetFieldValue<Guid[]>(5) : [],
+            member ? reader.GetFieldValue<Guid[]>(5).Distinct().ToArray() : [],
             reader.GetBoolean(6));
     }
 
