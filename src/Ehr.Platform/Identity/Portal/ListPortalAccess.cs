@@ -24,8 +24,7 @@ public sealed class ListPortalAccess(PlatformDbContext db, TenantContext tenants
         }
 
         var now = clock.GetUtcNow();
-        var rows = await PortalRules.Links(db, tenantId).Where(r => r.Link.PatientId == patientId)
-            .OrderBy(r => r.Link.CreatedAt).ToListAsync(ct);
+        var rows = await PortalRules.LinksAsync(db, tenantId, l => l.PatientId == patientId, ct);
         return rows.Select(r => r.ToView(now))
             .Where(v => includeInactive || v.Status is PortalLinkStatus.Active or PortalLinkStatus.Pending)
             .ToList();

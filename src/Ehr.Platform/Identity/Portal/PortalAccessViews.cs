@@ -71,14 +71,18 @@ internal static class PortalRules
     public static Task LockPatientAsync(PlatformDbContext db, Guid tenantId, Guid patientId, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"portal:" + tenantId + ":" + patientId}, 0))", ct);
 
-    /// <summary>Links of one tenant with the person (user, else the invited e-mail) they belong to.</summary>
-    public static IQueryable<LinkRow> Links(PlatformDbContext db, Guid tenantId) =>
-        from l in db.PortalLinks.AsNoTracking()
-        where l.TenantId == tenantId
-        from u in db.Users.AsNoTracking().Where(u => u.Id == l.UserId).DefaultIfEmpty()
-        from i in db.Invitations.AsNoTracking().Where(i => i.Id == l.InvitationId).DefaultIfEmpty()
-        select new LinkRow(l, u == null ? null : u.Email, u == null ? null : u.DisplayName, i == null ? null : i.Email,
-            i == null ? null : i.ExpiresAt, i != null && (i.RevokedAt != null || i.AcceptedAt != null));
+    /// <summary>
+    /// Links of one tenant matching <paramref name="filter"/>, with the person (user, else the invited e-mail) they belong
+    /// to. The filter goes before the projection: EF cannot translate one applied to a constructed record.
+    /// </summary>
+    public static Task<List<LinkRow>> LinksAsync(PlatformDbContext db, Guid tenantId, System.Linq.Expressions.Expression<Func<PortalLink, bool>> filter,
+        CancellationToken ct) =>
+        (from l in db.PortalLinks.AsNoTracking().Where(l => l.TenantId == tenantId).Where(filter)
+         from u in db.Users.AsNoTracking().Where(u => u.Id == l.UserId).DefaultIfEmpty()
+         from i in db.Invitations.AsNoTracking().Where(i => i.Id == l.InvitationId).DefaultIfEmpty()
+         orderby l.CreatedAt
+         select new LinkRow(l, u == null ? null : u.Email, u == null ? null : u.DisplayName, i == null ? null : i.Email,
+             i == null ? null : i.ExpiresAt, i != null && (i.RevokedAt != null || i.AcceptedAt != null))).ToListAsync(ct);
 
     /// <summary>
     /// Gives the accepting user the invitation's waiting links (in the caller's transaction); one that would repeat
@@ -116,7 +120,7 @@ internal static class PortalRules
     }
 
     public static async Task<PortalLinkView> ViewAsync(PlatformDbContext db, Guid tenantId, Guid linkId, DateTimeOffset now, CancellationToken ct) =>
-        (await Links(db, tenantId).Where(r => r.Link.Id == linkId).SingleAsync(ct)).ToView(now);
+        (await LinksAsync(db, tenantId, l => l.Id == linkId, ct)).Single().ToView(now);
 }
 
 internal sealed record LinkRow(PortalLink Link, string? UserEmail, string? UserName, string? InvitedEmail,
