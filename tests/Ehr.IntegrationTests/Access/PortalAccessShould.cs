@@ -312,9 +312,8 @@ public sealed class PortalAccessShould : IAsyncLifetime
         var email = NewEmail("sally");
         await _staff.GraphQLAsync(Invite, new { input = new { patientId = self, email } });
         // Between the invitation and its acceptance the address became a staff account of this tenant.
-        var staffer = await _admin.InviteAsync(email, ["nurse"]);
+        await _admin.InviteAsync(email, ["nurse"]);
         var nursePassword = await AcceptAsync(email, "Sally Nurse");
-        _ = staffer;
         var token = await PortalInvitationTokenAsync(email);
 
         var accepted = await _host.Client().GraphQLAsync(AccountGraph.Accept, new { input = new { token, password = nursePassword } });
