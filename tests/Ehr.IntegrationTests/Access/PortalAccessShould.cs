@@ -265,6 +265,7 @@ public sealed class PortalAccessShould : IAsyncLifetime
     public static TheoryData<string> BadInputs() =>
     [
         "invite-unknown-patient", "invite-malformed-email", "invite-missing-patient", "invite-staff-email", "invite-twice",
+        "invite-while-invitation-open",
         "grant-expiry-past", "grant-unknown-relationship", "grant-self-relationship", "grant-twice", "grant-to-own-record",
         "grant-unknown-user", "grant-user-and-email", "grant-nobody",
     ];
@@ -277,6 +278,7 @@ public sealed class PortalAccessShould : IAsyncLifetime
         var child = await RegisterAsync("Child", "2017-01-01");
         var (_, userId, _) = await PortalUserAsync(patient, "Bad Input");
         await _staff.GraphQLAsync(Grant, new { input = new { patientId = child, userId, relationship = "parent" } });
+        (await _staff.GraphQLAsync(Invite, new { input = new { patientId = child, email = NewEmail("kid") } })).DataOrThrow.ToString();
         var staffMember = await _host.CreateAsync(_tenant, "nurse");
         var before = await StoredAsync();
 
@@ -286,6 +288,7 @@ public sealed class PortalAccessShould : IAsyncLifetime
             "invite-malformed-email" => (Invite, new { patientId = child, email = "not an e-mail" }, "input.email", "INVALID_FORMAT"),
             "invite-missing-patient" => (Invite, new { email = NewEmail("u") }, "input.patientId", "REQUIRED"),
             "invite-staff-email" => (Invite, new { patientId = child, email = staffMember.Email }, "input.email", "STAFF_MEMBER"),
+            "invite-while-invitation-open" => (Invite, new { patientId = child, email = NewEmail("again") }, "input.patientId", "DUPLICATE"),
             "invite-twice" => (Invite, new { patientId = patient, email = NewEmail("again") }, "input.patientId", "DUPLICATE"),
             "grant-expiry-past" => (Grant, new { patientId = child, email = NewEmail("g"), relationship = "parent", expiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) }, "input.expiresAt", "OUT_OF_RANGE"),
             "grant-unknown-relationship" => (Grant, new { patientId = child, email = NewEmail("g"), relationship = "neighbour" }, "input.relationship", "UNKNOWN_REFERENCE"),
@@ -303,6 +306,23 @@ public sealed class PortalAccessShould : IAsyncLifetime
         var field = Assert.Single(result.Errors![0]!["extensions"]!["fields"]!.AsArray())!;
         Assert.Equal((path, code), (field["path"]!.GetValue<string>(), field["code"]!.GetValue<string>()));
         Assert.Equal(before, await StoredAsync());
+    }
+
+    [Fact]
+    public async Task WithdrawAPendingInvitationWithItsAccessAndLetStaffInviteAgain()
+    {
+        var self = await RegisterAsync("Rita");
+        var typo = NewEmail("rita");
+        var pending = (await _staff.GraphQLAsync(Invite, new { input = new { patientId = self, email = typo } })).DataOrThrow["invitePatientToPortal"]!;
+        var token = await _host.InvitationTokenAsync(typo);
+
+        var revoked = (await _staff.GraphQLAsync(Revoke, new { id = pending.Id() })).DataOrThrow["revokeProxyAccess"]!;
+        var accepted = await _host.Client().GraphQLAsync(AccountGraph.Accept, new { input = new { token, displayName = "Rita", password = NewPassword() } });
+        var again = await _staff.GraphQLAsync(Invite, new { input = new { patientId = self, email = NewEmail("rita") } });
+
+        Assert.Equal("revoked", revoked["status"]!.GetValue<string>());
+        Assert.Equal("INVITATION_REVOKED", accepted.Code);
+        Assert.Equal("pending", again.DataOrThrow["invitePatientToPortal"]!["status"]!.GetValue<string>());
     }
 
     [Fact]

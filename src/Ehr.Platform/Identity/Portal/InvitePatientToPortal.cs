@@ -15,7 +15,8 @@ public sealed record InvitePatientToPortalInput(Guid? PatientId, string? Email);
 /// Invites a patient to the portal from their record: an invitation for the patient role (the ordinary invitation flow,
 /// e-mail in the outbox) carrying a <c>self</c> link to the record. The link gives access once the invitation is
 /// accepted, by a new account or an existing one (which then sees this record too). Refused for a patient who already
-/// has portal access, for an unknown patient and for an e-mail of one of the tenant's staff.
+/// has portal access or an open portal invitation (revoke it to send another), for an unknown patient and for an
+/// e-mail of one of the tenant's staff.
 /// </summary>
 public sealed class InvitePatientToPortal(
     PlatformDbContext db,
@@ -47,12 +48,17 @@ public sealed class InvitePatientToPortal(
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await PortalRules.LockPatientAsync(db, tenant.Id, patientId, ct);
-        var hasAccess = await db.PortalLinks.AnyAsync(l => l.TenantId == tenant.Id && l.PatientId == patientId
-            && l.Relationship == PortalRelationships.Self && l.UserId != null && l.RevokedAt == null, ct);
+        // One own-record access per patient: a linked account, or an invitation that can still be accepted.
+        var hasAccess = await (from l in db.PortalLinks
+                               where l.TenantId == tenant.Id && l.PatientId == patientId && l.Relationship == PortalRelationships.Self
+                                     && l.RevokedAt == null
+                               from i in db.Invitations.Where(i => i.Id == l.InvitationId).DefaultIfEmpty()
+                               where l.UserId != null || (i != null && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
+                               select l.Id).AnyAsync(ct);
         if (hasAccess)
         {
             throw EhrException.Validation([new FieldError("input.patientId", ErrorCodes.Duplicate,
-                "This patient already has portal access; revoke it first to invite another e-mail.")]);
+                "This patient already has portal access or an open portal invitation; revoke it first to invite again.")]);
         }
 
         var (invitation, link) = InviteUser.Prepare(db, tenant, email, [Permissions.PatientRole], [], actors.Current.Id, options.Value, now,

@@ -102,10 +102,17 @@ internal static class PortalRules
             .Where(l => l.TenantId == invitation.TenantId && l.UserId == userId && patientIds.Contains(l.PatientId)
                         && l.RevokedAt == null && (l.ExpiresAt == null || l.ExpiresAt > now))
             .Select(l => l.PatientId).ToListAsync(ct);
+        // A patient's own record is linked to one account at most (the invitation use case keeps it so; this closes
+        // the gap of an older invitation accepted after another account took the record).
+        var ownedByOthers = await db.PortalLinks.AsNoTracking()
+            .Where(l => l.TenantId == invitation.TenantId && l.UserId != null && l.UserId != userId && patientIds.Contains(l.PatientId)
+                        && l.Relationship == PortalRelationships.Self && l.RevokedAt == null)
+            .Select(l => l.PatientId).ToListAsync(ct);
         var entries = new List<Audit.AuditEvent>();
         foreach (var link in waiting)
         {
-            if (already.Contains(link.PatientId) || (link.ExpiresAt is { } expires && expires <= now))
+            if (already.Contains(link.PatientId) || (link.ExpiresAt is { } expires && expires <= now) ||
+                (link.Relationship == PortalRelationships.Self && ownedByOthers.Contains(link.PatientId)))
             {
                 link.Revoke("system:invitation-accepted", now);
                 continue;
