@@ -1,6 +1,8 @@
 using Ehr.Clinical.Notes;
 using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
+using Ehr.Clinical.Portal;
+using Ehr.Platform.Identity.Portal;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
@@ -41,6 +43,7 @@ public static class ClinicalModule
         services.AddScoped<GetNote>();
         services.AddScoped<ListNotes>();
         services.AddScoped<MarkObservationEnteredInError>();
+        services.AddScoped<IPortalPatients, PortalPatients>();
         return services;
     }
 

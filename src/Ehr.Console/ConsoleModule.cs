@@ -113,8 +113,8 @@ public static class ConsoleModule
 
     private static readonly string[] ConsoleScopes = ["openid", "profile", "email", EhrScopes.FullAccess];
 
-    /// <summary>Where the console cookie authenticates (never the APIs).</summary>
-    private static readonly string[] BrowserPaths = ["/console", "/_blazor", "/jobs"];
+    /// <summary>Where the console cookie authenticates (never the APIs): the console, the patient portal, Blazor's circuit, the jobs dashboard.</summary>
+    private static readonly string[] BrowserPaths = ["/console", "/portal", "/_blazor", "/jobs"];
 
     internal const string AuthorizeEndpointTenant = "ehr.tenant";
 

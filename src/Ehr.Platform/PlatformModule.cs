@@ -8,6 +8,7 @@ using Ehr.Platform.Identity;
 using Ehr.Platform.Identity.ApiClients;
 using Ehr.Platform.Identity.Authorization;
 using Ehr.Platform.Identity.Accounts;
+using Ehr.Platform.Identity.Portal;
 using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Locations;
@@ -111,6 +112,7 @@ public static class PlatformModule
         services.AddScoped<DisclosureReport>();
 
         services.AddEhrAccounts(configuration);
+        services.AddEhrPortalAccess();
         services.AddSingleton<LocalSigningKey>();
         services.AddSingleton<DevTokenIssuer>();
         services.AddEhrAuthorizationServer(configuration);

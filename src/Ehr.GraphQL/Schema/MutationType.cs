@@ -139,5 +139,7 @@ internal sealed class MutationType : ObjectGraphType
         this.AddApiClientMutations();
 
         this.AddAccountMutations();
+
+        this.AddPortalMutations();
     }
 }

@@ -148,5 +148,7 @@ internal sealed class QueryType : ObjectGraphType
         this.AddApiClientQueries();
 
         this.AddAccountQueries();
+
+        this.AddPortalQueries();
     }
 }

@@ -35,6 +35,13 @@ public static class ErrorCodes
     public const string InvitationUsed = "INVITATION_USED";
     public const string LastTenantAdmin = "LAST_TENANT_ADMIN";
 
+    /// <summary>
+    /// The e-mail belongs to a staff member of this tenant: a portal account needs an address of its own (one
+    /// membership per person and tenant, and the patient role would narrow the staff member's access). Also a field
+    /// code on <c>input.email</c>.
+    /// </summary>
+    public const string StaffMember = "STAFF_MEMBER";
+
     // Field-level codes used inside VALIDATION_FAILED.
     public const string Required = "REQUIRED";
     public const string TooLong = "TOO_LONG";

@@ -42,7 +42,7 @@ internal sealed class ActorBindingMiddleware(RequestDelegate next, IOptions<EhrI
             if (!AuthorizationServerModule.IsDevelopmentToken(http, identity.Value))
             {
                 var resolved = HoldsTenantConnection(http, actor, tenants.Tenant) is { } addressed
-                    ? await AccessCheck.ResolveOpeningTenantSessionAsync(actor, addressed, http.RequestServices.GetRequiredService<Persistence.TenantDbContext>(),
+                    ? await access.ResolveOpeningTenantSessionAsync(actor, addressed, http.RequestServices.GetRequiredService<Persistence.TenantDbContext>(),
                         http.RequestServices.GetService<Microsoft.Extensions.Logging.ILogger<ActorBindingMiddleware>>(), http.RequestAborted)
                     : await access.ResolveAsync(actor, tenants.Tenant, http.RequestAborted);
                 if (resolved.RateLimitPerMinute is { } limit)

@@ -24,6 +24,7 @@ public static partial class Permissions
     public const string SecurityManage = "security.manage";
     public const string DisclosureRead = "disclosure.read";
     public const string TenantAdmin = "tenant.admin";
+    public const string PortalManage = "portal.manage";
     public const string PlatformAdmin = "platform.admin";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
@@ -53,6 +54,7 @@ public static partial class Permissions
         [SecurityManage] = "Change the tenant's security settings (sign-in policy, sessions, MFA).",
         [DisclosureRead] = "Produce a patient's accounting of disclosures.",
         [TenantAdmin] = "Administer the tenant's configuration.",
+        [PortalManage] = "Invite patients to the patient portal, grant and revoke proxy access to a record, and see who has portal access to it.",
     };
 
     private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead];
@@ -62,13 +64,13 @@ public static partial class Permissions
         ["tenant-admin"] =
         [
             PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
-            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin,
+            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage,
         ],
         ["physician"] = [.. Clinician, ChartWrite, NoteSign],
         ["nurse-practitioner"] = [.. Clinician, ChartWrite, NoteSign],
         ["nurse"] = [.. Clinician, ChartWrite],
         ["medical-assistant"] = [.. Clinician, ChartWrite],
-        ["front-desk"] = Clinician,
+        ["front-desk"] = [.. Clinician, PortalManage],
         ["biller"] = [PatientRead, LocationRead],
         ["auditor"] = [AuditRead, LocationRead, DisclosureRead, UserRead],
         [PatientRole] = [PatientRead],

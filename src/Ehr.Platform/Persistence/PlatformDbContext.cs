@@ -34,6 +34,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<Identity.Portal.PortalLink> PortalLinks => Set<Identity.Portal.PortalLink>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var b = modelBuilder;
@@ -81,5 +83,10 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             e.HasIndex(c => c.ClientId).IsUnique();
         });
         b.Entity<SigningKeyRecord>().ToTable("signing_keys");
+        b.Entity<Identity.Portal.PortalLink>(e =>
+        {
+            e.ToTable("portal_links");
+            e.Property(l => l.Version).IsConcurrencyToken();
+        });
     }
 }

@@ -10,7 +10,7 @@ public sealed class PermissionsShould
     private static readonly string[] Required =
     [
         "patient.read", "patient.write", "note.sign", "audit.read", "location.read", "location.write", "user.read",
-        "user.manage", "role.manage", "apiclient.manage", "security.manage", "disclosure.read", "tenant.admin",
+        "user.manage", "role.manage", "apiclient.manage", "security.manage", "disclosure.read", "tenant.admin", "portal.manage",
     ];
 
     private static readonly string[] BuiltInRoles =

@@ -16,7 +16,9 @@ public sealed record AcceptedInvitation(Tenant Tenant, UserAccount User, Members
 /// name and password (checked against the tenant's password policy); an existing account must give its current
 /// password, which counts towards its lock-out like any sign-in. The membership is created (or, for someone
 /// re-invited, re-assigned and reactivated) once: the invitation row is locked while it is used, and a used, revoked
-/// or expired token is refused with its own code.
+/// or expired token is refused with its own code. Portal links the invitation carries (a patient's own record, a
+/// proxy's) pass to the account, so an existing portal user simply sees one more record; a staff member of the tenant
+/// cannot accept a portal invitation (<c>STAFF_MEMBER</c>).
 /// </summary>
 public sealed class AcceptInvitation(
     PlatformDbContext db,
@@ -67,6 +69,15 @@ public sealed class AcceptInvitation(
 
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.UserId == user.Id && m.TenantId == tenant.Id, ct);
         var action = "membership.create";
+        var portalInvitation = Portal.PortalRules.IsPortalOnly(invitation.Roles);
+        if (portalInvitation && membership is { Status: MembershipStatus.Active } && !Portal.PortalRules.IsPortalOnly(membership.Roles))
+        {
+            // One membership per person and tenant: turning a staff member into a portal user would take their work
+            // away (the patient role narrows everything). Nothing is written.
+            throw new EhrException(ErrorCodes.StaffMember,
+                "This account belongs to a staff member of this organisation; ask for the portal invitation to go to another e-mail.", 409);
+        }
+
         if (membership is null)
         {
             membership = Membership.Create(user.Id, tenant.Id, invitation.Roles, invitation.LocationIds, [], now);
@@ -84,6 +95,7 @@ public sealed class AcceptInvitation(
         }
 
         invitation.Accept(now);
+        var linked = await Portal.PortalRules.AttachInvitedLinksAsync(db, invitation, user.Id, now, ct);
         db.SecurityEvents.Add(SecurityEvent.Create(now, user.Id, user.Email, tenant.Slug, SecurityEvents.InvitationAccepted,
             SecurityEvents.Success, clientAddress, newAccount ? "new account" : null));
 
@@ -96,7 +108,7 @@ public sealed class AcceptInvitation(
                 {
                     userId = user.Id, email = user.Email, roles = membership.Roles, locationIds = membership.LocationIds,
                     invitationId = invitation.Id, invitedBy = invitation.InvitedBy,
-                })],
+                }), .. linked],
                 sealer, clock, ct);
         }
         catch (DbUpdateException e) when (AccountInput.IsUniqueViolation(e))

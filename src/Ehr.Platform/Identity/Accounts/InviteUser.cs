@@ -66,37 +66,57 @@ public sealed class InviteUser(
         }
 
         var now = clock.GetUtcNow();
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var invitation = Invitation.Create(tenant.Id, email, input.Roles!, input.LocationIds ?? [], HashToken(token),
-            actors.Current.Id, now, options.Value.InvitationLifetime);
-        var link = $"{options.Value.PublicUrl.TrimEnd('/')}/account/invitation?token={token}";
-        db.Invitations.Add(invitation);
-        db.OutboxEmails.Add(OutboxEmail.Create(tenant.Id, email, $"You are invited to {tenant.DisplayName}",
-            $"""
-             You have been invited to {tenant.DisplayName} on Ehr.Saas as {string.Join(", ", invitation.Roles)}.
-
-             Accept the invitation (the link works once and expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC):
-             {link}
-
-             If you did not expect this e-mail, ignore it.
-             """, now));
+        var (invitation, link) = Prepare(db, tenant, email, input.Roles!, input.LocationIds ?? [], actors.Current.Id, options.Value, now,
+            $"You are invited to {tenant.DisplayName}",
+            $"You have been invited to {tenant.DisplayName} on Ehr.Saas as {string.Join(", ", input.Roles!.Distinct(StringComparer.Ordinal))}.");
 
         await audit.CommitAsync(
             [new AuditEvent("invitation.create", "Invitation", invitation.Id.ToString(),
                 new { email, roles = invitation.Roles, locationIds = invitation.LocationIds, expiresAt = invitation.ExpiresAt })],
             ct);
 
-        // No mail transport yet: in development the link must reach the person somehow. It is a credential until
-        // accepted or expired, so servers never log it.
-        if (options.Value.LogInvitationLinks)
+        LogLink(log, options.Value, invitation, tenant, link);
+        return InvitationView.From(invitation, now);
+    }
+
+    /// <summary>
+    /// Adds an invitation and its e-mail (the outbox) to <paramref name="db"/>, unsaved, so the caller commits them with
+    /// whatever else the invitation carries (portal links) and its audit entries. Returns the link, a credential.
+    /// </summary>
+    internal static (Invitation Invitation, string Link) Prepare(PlatformDbContext db, Tenant tenant, string email,
+        IEnumerable<string> roles, IEnumerable<Guid> locations, string invitedBy, AccountsOptions options, DateTimeOffset now,
+        string subject, string opening)
+    {
+        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var invitation = Invitation.Create(tenant.Id, email, roles, locations, HashToken(token), invitedBy, now, options.InvitationLifetime);
+        var link = $"{options.PublicUrl.TrimEnd('/')}/account/invitation?token={token}";
+        db.Invitations.Add(invitation);
+        db.OutboxEmails.Add(OutboxEmail.Create(tenant.Id, invitation.Email, subject,
+            $"""
+             {opening}
+
+             Accept the invitation (the link works once and expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC):
+             {link}
+
+             If you did not expect this e-mail, ignore it.
+             """, now));
+        return (invitation, link);
+    }
+
+    /// <summary>
+    /// No mail transport yet: in development the link must reach the person somehow. It is a credential until accepted
+    /// or expired, so servers never log it.
+    /// </summary>
+    internal static void LogLink(ILogger log, AccountsOptions options, Invitation invitation, Tenant tenant, string link)
+    {
+        if (options.LogInvitationLinks)
         {
-            log.LogInformation("Invitation for {Email} to {Tenant}: {Link}", email, tenant.Slug, link);
+            log.LogInformation("Invitation for {Email} to {Tenant}: {Link}", invitation.Email, tenant.Slug, link);
         }
         else
         {
-            log.LogInformation("Invitation {Invitation} for {Email} to {Tenant} is in the e-mail outbox", invitation.Id, email, tenant.Slug);
+            log.LogInformation("Invitation {Invitation} for {Email} to {Tenant} is in the e-mail outbox", invitation.Id, invitation.Email, tenant.Slug);
         }
-        return InvitationView.From(invitation, now);
     }
 
     internal static byte[] HashToken(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));

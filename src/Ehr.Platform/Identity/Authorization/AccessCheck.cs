@@ -18,15 +18,19 @@ public sealed record ClientAccess(Guid TenantId, bool Active, IReadOnlyList<stri
 /// <summary>
 /// Reads, on every request that carries one of our tokens, whether its person (or client) is still allowed in and
 /// with which roles, and whether the token or its authorization was revoked (revocation endpoint, refresh-token reuse):
-/// one round trip of primary-key lookups. This is why a deactivation, a role change or a revocation takes effect on
+/// one round trip of primary-key lookups (and the person's unrevoked, unexpired portal links in the tenant, from a
+/// partial index). This is why a deactivation, a role change or a revocation takes effect on
 /// the caller's next request instead of when the token expires. (OpenIddict's own entry validation would cost two
 /// more round trips per request for the revocation part, so it is off and done here.) The statements are prepared:
 /// Npgsql keeps them on each pooled connection, so PostgreSQL plans them once per backend, not once per request.
 /// </summary>
-public sealed class AccessCheck(NpgsqlDataSource dataSource)
+public sealed class AccessCheck(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private const string UserSql =
-        "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, m.patient_ids, " +
+        "SELECT u.status = 'active', u.is_platform_admin, m.status = 'active', m.roles, m.location_ids, " +
+        // Portal links (own record, proxies): an expired one stops counting by itself, with no job to end it.
+        "m.patient_ids || ARRAY(SELECT l.patient_id FROM platform.portal_links l WHERE l.user_id = $1 AND l.tenant_id = $2 " +
+        "AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > $5)), " +
         "($3::text IS NULL OR (SELECT t.status = 'valid' FROM platform.oidc_tokens t WHERE t.id = $3) IS TRUE) AND " +
         "($4::text IS NULL OR (SELECT a.status = 'valid' FROM platform.oidc_authorizations a WHERE a.id = $4) IS TRUE) " +
         "FROM platform.users u LEFT JOIN platform.memberships m ON m.user_id = u.id AND m.tenant_id = $2 WHERE u.id = $1";
@@ -50,7 +54,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
     /// enters the tenant's session (role, search_path) on it. The request's use cases then run on that connection, so
     /// checking access costs no round trip of its own. The connection stays open until the request's scope ends.
     /// </summary>
-    public static Task<ResolvedAccess> ResolveOpeningTenantSessionAsync(Actor fromToken, Tenancy.Tenant tenant, TenantDbContext db,
+    public Task<ResolvedAccess> ResolveOpeningTenantSessionAsync(Actor fromToken, Tenancy.Tenant tenant, TenantDbContext db,
         ILogger? log, CancellationToken ct)
     {
         async Task<T> OnTenantConnectionAsync<T>(Func<NpgsqlBatchCommand> command, Func<NpgsqlDataReader, CancellationToken, Task<T>> read)
@@ -67,13 +71,13 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
         return ResolveWithAsync(fromToken, tenant,
             (clientId, tokenId) => OnTenantConnectionAsync(() => ClientCommand(new NpgsqlBatchCommand(ClientSql), clientId, tokenId), ReadClientAsync),
             (userId, tenantId, tokenId, authorizationId) => OnTenantConnectionAsync(
-                () => UserCommand(new NpgsqlBatchCommand(UserSql), userId, tenantId, tokenId, authorizationId), ReadUserAsync));
+                () => UserCommand(new NpgsqlBatchCommand(UserSql), userId, tenantId, tokenId, authorizationId, clock.GetUtcNow()), ReadUserAsync));
     }
 
     public async Task<UserAccess?> ForUserAsync(Guid userId, Guid? tenantId, string? tokenId, string? authorizationId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var cmd = UserCommand(new NpgsqlCommand(UserSql, connection), userId, tenantId, tokenId, authorizationId);
+        await using var cmd = UserCommand(new NpgsqlCommand(UserSql, connection), userId, tenantId, tokenId, authorizationId, clock.GetUtcNow());
         await cmd.PrepareAsync(ct);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await ReadUserAsync(reader, ct);
@@ -129,7 +133,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             : new ResolvedAccess(null);
     }
 
-    private static T UserCommand<T>(T command, Guid userId, Guid? tenantId, string? tokenId, string? authorizationId) where T : class
+    private static T UserCommand<T>(T command, Guid userId, Guid? tenantId, string? tokenId, string? authorizationId, DateTimeOffset now) where T : class
     {
         var parameters = command switch
         {
@@ -141,6 +145,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
         parameters.Add(new NpgsqlParameter { Value = tenantId.HasValue ? tenantId.Value : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
         parameters.Add(new NpgsqlParameter { Value = (object?)tokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         parameters.Add(new NpgsqlParameter { Value = (object?)authorizationId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         return command;
     }
 
@@ -171,7 +176,7 @@ public sealed class AccessCheck(NpgsqlDataSource dataSource)
             member && reader.GetBoolean(2),
             member ? reader.GetFieldValue<string[]>(3) : [],
             member ? reader.GetFieldValue<Guid[]>(4) : [],
-            member ? reader.GetFieldValue<Guid[]>(5) : [],
+            member ? reader.GetFieldValue<Guid[]>(5).Distinct().ToArray() : [],
             reader.GetBoolean(6));
     }
 
