@@ -76,6 +76,8 @@ internal sealed class MutationType : ObjectGraphType
 
         this.AddApiClientMutations();
 
+        this.AddLocationMutations();
+
         this.AddAccountMutations();
     }
 }

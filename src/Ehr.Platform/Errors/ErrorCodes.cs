@@ -35,6 +35,9 @@ public static class ErrorCodes
     public const string InvitationUsed = "INVITATION_USED";
     public const string LastTenantAdmin = "LAST_TENANT_ADMIN";
 
+    /// <summary>The caller tried to give someone a role with permissions the caller does not hold (403; fields name the roles).</summary>
+    public const string RoleNotGrantable = "ROLE_NOT_GRANTABLE";
+
     // Field-level codes used inside VALIDATION_FAILED.
     public const string Required = "REQUIRED";
     public const string TooLong = "TOO_LONG";
