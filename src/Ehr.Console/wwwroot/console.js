@@ -10,11 +10,19 @@
   let lastPing = Date.now();
   let signingOut = false;
 
-  function signOut() {
+  // Ends both sessions (the console's and the authorization server's, following the sign-out redirects) before the
+  // page is left, so nothing that reloads the page meanwhile (a reconnecting circuit) can sign the person back in.
+  async function signOut() {
     if (signingOut) return;
     signingOut = true;
     const form = document.querySelector('form[action="/console/signout"]');
-    if (form) form.submit(); else location.assign('/console');
+    if (!form) { location.assign('/console'); return; }
+    try {
+      const r = await fetch(form.action, { method: 'POST', body: new FormData(form), credentials: 'same-origin' });
+      location.replace(r.ok && r.url ? r.url : '/account/signed-out');
+    } catch {
+      form.submit();
+    }
   }
 
   function activity() {
