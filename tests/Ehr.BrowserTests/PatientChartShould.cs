@@ -96,8 +96,9 @@ public sealed class PatientChartShould : IAsyncLifetime
         await audit.GetByLabel("Action").FillAsync("patient.break_glass");
         await audit.GetByTestId("audit-search").ClickAsync();
         var row = audit.GetByTestId("audit-table").Locator("tbody tr").Filter(new() { HasText = "patient.break_glass" });
-        await Assertions.Expect(row).ToHaveCountAsync(1);
-        await Assertions.Expect(row.GetByTestId("flagged")).ToBeVisibleAsync();
+        // The filtered search re-renders the table; a busy machine (browser tests run in parallel) needs more than 5 s.
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Assertions.Expect(row.GetByTestId("flagged")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(row).ToContainTextAsync(physician.Id.ToString());
         await Assertions.Expect(row).ToContainTextAsync("allergies needed");
         await ShotAsync(audit, "chart-04-audit-flagged-break-glass");
