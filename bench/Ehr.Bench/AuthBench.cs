@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Provisioning;
+using Ehr.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.Bench;
@@ -23,7 +24,7 @@ internal static class AuthBench
     {
         await using var host = await BenchHost.StartAsync(databaseUrl, packs);
         var tenant = await host.Services.GetRequiredService<TenantProvisioner>()
-            .CreateAsync(new CreateTenant("auth-" + Guid.NewGuid().ToString("N")[..6], "Auth bench", BenchPack.Name));
+            .CreateAsync(new CreateTenant("auth-" + Guid.NewGuid().ToString("N")[..6], "Auth bench", BenchPack.Name), PlatformAdministration.Operator("bench"));
         var issuer = host.Services.GetRequiredService<DevTokenIssuer>();
 
         using var admin = Client(host, issuer.Issue(tenant.Slug, "bench-admin", ["tenant-admin"], 60));

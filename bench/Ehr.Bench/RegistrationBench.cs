@@ -1,6 +1,7 @@
 using Bogus;
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Provisioning;
+using Ehr.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
@@ -20,7 +21,7 @@ internal static class RegistrationBench
     {
         await using var host = await BenchHost.StartAsync(databaseUrl, packs);
         var tenant = await host.Services.GetRequiredService<TenantProvisioner>()
-            .CreateAsync(new CreateTenant("register-" + Guid.NewGuid().ToString("N")[..6], "Register bench", BenchPack.Name));
+            .CreateAsync(new CreateTenant("register-" + Guid.NewGuid().ToString("N")[..6], "Register bench", BenchPack.Name), PlatformAdministration.Operator("bench"));
         using var client = host.Client(tenant.Slug, Concurrency);
         var fakers = Enumerable.Range(0, Concurrency).Select(i => new Faker("en") { Random = new Randomizer(i) }).ToArray();
 

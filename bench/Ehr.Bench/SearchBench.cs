@@ -26,7 +26,7 @@ internal static partial class SearchBench
     {
         await using var host = await BenchHost.StartAsync(databaseUrl, packs);
         var tenant = await host.Services.GetRequiredService<TenantProvisioner>()
-            .CreateAsync(new CreateTenant("search-" + Guid.NewGuid().ToString("N")[..6], "Search bench", BenchPack.Name));
+            .CreateAsync(new CreateTenant("search-" + Guid.NewGuid().ToString("N")[..6], "Search bench", BenchPack.Name), PlatformAdministration.Operator("bench"));
         System.Console.Error.WriteLine($"  seeding {patients} patients");
         var families = await SeedAsync(host, tenant, patients);
 

@@ -64,10 +64,13 @@ public static class ConsoleModule
                 o.LoginPath = "/console/signin";
                 o.ReturnUrlParameter = "returnUrl";
                 o.AccessDeniedPath = "/console";
-                // Automatic log-off: the console session lapses after this long without a request (the tenant's
-                // idle time-out is also enforced in the browser, see console.js).
-                o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
-                o.SlidingExpiration = true;
+                // Automatic log-off: the session lapses after the tenant's idle time-out without a request (each request
+                // slides it; console.js pings /console/keepalive while the person is active in a page and signs them
+                // out in the browser when they are not). See IdleSessions.
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(TenantSecurityPolicyDefaults.IdleTimeoutMinutes);
+                o.SlidingExpiration = false;
+                o.Events.OnSigningIn = IdleSessions.OnSigningInAsync;
+                o.Events.OnValidatePrincipal = IdleSessions.OnValidatePrincipalAsync;
             })
             .AddOpenIdConnect(OidcScheme, o =>
             {
@@ -134,6 +137,8 @@ public static class ConsoleModule
 
             return Results.Challenge(properties, [OidcScheme]);
         });
+        // Activity in a live page (which talks over its circuit, not HTTP) keeps the cookie's idle window sliding.
+        app.MapPost("/console/keepalive", () => Results.NoContent()).RequireAuthorization(ConsolePolicy).DisableAntiforgery();
         app.MapPost("/console/signout", async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieScheme);

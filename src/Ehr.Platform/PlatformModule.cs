@@ -94,6 +94,9 @@ public static class PlatformModule
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditLog>();
         services.AddScoped<LocationDirectory>();
+        services.AddScoped<CreateLocation>();
+        services.AddScoped<ChangeLocation>();
+        services.AddScoped<SetLocationActive>();
         services.AddSingleton<ITenantSchemaContributor, PlatformTenantSchema>();
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();

@@ -138,6 +138,8 @@ internal sealed class MutationType : ObjectGraphType
 
         this.AddApiClientMutations();
 
+        this.AddLocationMutations();
+
         this.AddAccountMutations();
 
         this.AddPortalMutations();

@@ -47,6 +47,7 @@ internal sealed class LocationType : ObjectGraphType<Location>
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
         Field<NonNullGraphType<StringGraphType>>("timezone").Resolve(c => c.Source.Timezone);
         Field<NonNullGraphType<BooleanGraphType>>("active").Resolve(c => c.Source.Active);
+        Field<NonNullGraphType<IntGraphType>>("version").Description("Send it back as expectedVersion when changing the location.").Resolve(c => c.Source.Version);
     }
 }
 

@@ -68,7 +68,7 @@ internal static class AdminCommands
         {
             await services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync(ct);
             var tenant = await services.GetRequiredService<TenantProvisioner>()
-                .CreateAsync(new CreateTenant(r.GetValue(slug)!, r.GetValue(name)!, r.GetValue(pack)!), ct);
+                .CreateAsync(new CreateTenant(r.GetValue(slug)!, r.GetValue(name)!, r.GetValue(pack)!), PlatformAdministration.Operator("cli"), ct);
             AnsiConsole.MarkupLineInterpolated($"Created tenant [green]{tenant.Slug}[/] ({tenant.DisplayName}) from {tenant.StarterPack}: schema {tenant.SchemaName}.");
             return 0;
         }));
@@ -110,7 +110,7 @@ internal static class AdminCommands
         var command = new Command(verb, description) { slug };
         command.SetAction((r, ct) => CliHost.RunAsync(async services =>
         {
-            var tenant = await services.GetRequiredService<TenantCatalog>().SetStatusAsync(r.GetValue(slug)!, status, ct);
+            var tenant = await services.GetRequiredService<TenantCatalog>().SetStatusAsync(r.GetValue(slug)!, status, PlatformAdministration.Operator("cli"), ct);
             AnsiConsole.MarkupLineInterpolated($"Tenant {tenant.Slug} is {tenant.Status.ToString().ToLowerInvariant()}.");
             return 0;
         }));

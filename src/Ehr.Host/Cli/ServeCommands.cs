@@ -93,7 +93,7 @@ internal static class ServeCommands
     {
         var catalog = services.GetRequiredService<TenantCatalog>();
         return await catalog.FindAsync(DemoTenant, ct) ?? await services.GetRequiredService<TenantProvisioner>()
-            .CreateAsync(new CreateTenant(DemoTenant, "Demo Family Practice", DemoPack), ct);
+            .CreateAsync(new CreateTenant(DemoTenant, "Demo Family Practice", DemoPack), PlatformAdministration.Operator("up"), ct);
     }
 
     /// <summary>The demo tenant's people: (e-mail, name, role).</summary>

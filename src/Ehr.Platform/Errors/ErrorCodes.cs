@@ -41,6 +41,8 @@ public static class ErrorCodes
     /// code on <c>input.email</c>.
     /// </summary>
     public const string StaffMember = "STAFF_MEMBER";
+    /// <summary>The caller tried to give someone a role with permissions the caller does not hold (403; fields name the roles).</summary>
+    public const string RoleNotGrantable = "ROLE_NOT_GRANTABLE";
 
     // Field-level codes used inside VALIDATION_FAILED.
     public const string Required = "REQUIRED";

@@ -36,6 +36,11 @@ public static partial class Permissions
     /// <summary>A patient (or their proxy) in the portal: reads only the records named in <see cref="Actor.PatientIds"/>.</summary>
     public const string PatientRole = "patient";
 
+    /// <summary>
+    /// Clinicians' acts: tenant admins do not hold them (administering is not practising) but may give roles that do.
+    /// </summary>
+    public static IReadOnlySet<string> ClinicalActs { get; } = new HashSet<string>(StringComparer.Ordinal) { NoteSign, ChartWrite };
+
     /// <summary>Every tenant permission, with what it allows. Custom roles are built from these (not from platform.admin).</summary>
     public static IReadOnlyDictionary<string, string> TenantCatalog { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {

@@ -33,8 +33,13 @@ public sealed class TenantProvisioner(
     TimeProvider clock,
     ILogger<TenantProvisioner> log)
 {
-    public async Task<Tenant> CreateAsync(CreateTenant command, CancellationToken ct = default)
+    /// <summary>
+    /// Provisions a tenant on behalf of <paramref name="actors"/>: a platform admin, or the operator
+    /// (<see cref="PlatformAdministration.Operator"/>); anyone else is refused before anything is read or written.
+    /// </summary>
+    public async Task<Tenant> CreateAsync(CreateTenant command, ActorContext actors, CancellationToken ct = default)
     {
+        PlatformAdministration.Demand(actors);
         var pack = Validate(command);
         var started = Stopwatch.GetTimestamp();
         var now = clock.GetUtcNow();
@@ -83,8 +88,8 @@ public sealed class TenantProvisioner(
 
         catalog.Forget(tenant.Slug);
         await sealer.SealAsync(tenant, ct);
-        log.LogInformation("Tenant {Tenant} created from pack {Pack} in {Ms:F0} ms", tenant.Slug, pack.Name,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        log.LogInformation("Tenant {Tenant} created from pack {Pack} by {Actor} in {Ms:F0} ms", tenant.Slug, pack.Name,
+            actors.Current.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return tenant;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ehr.Platform.Errors;
+using Ehr.Platform.Identity;
 using Npgsql;
 
 namespace Ehr.Platform.Tenancy;
@@ -59,8 +60,13 @@ public sealed class TenantCatalog(NpgsqlDataSource dataSource, TimeProvider cloc
         return list;
     }
 
-    public async Task<Tenant> SetStatusAsync(string slug, TenantStatus status, CancellationToken ct = default)
+    /// <summary>
+    /// Suspends or resumes a tenant on behalf of <paramref name="actors"/>: a platform admin, or the operator
+    /// (<see cref="PlatformAdministration.Operator"/>); anyone else is refused before anything changes.
+    /// </summary>
+    public async Task<Tenant> SetStatusAsync(string slug, TenantStatus status, ActorContext actors, CancellationToken ct = default)
     {
+        PlatformAdministration.Demand(actors);
         await using var cmd = dataSource.CreateCommand(
             $"UPDATE platform.tenants SET status = $2, updated_at = now() WHERE slug = $1 RETURNING {Columns}");
         cmd.Parameters.AddWithValue(slug);

@@ -83,7 +83,7 @@ public sealed class TestHost : IAsyncDisposable
     public async Task<Tenant> CreateTenantAsync(string prefix, string pack = "primary-care")
     {
         var slug = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
-        return await Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "Test " + prefix, pack));
+        return await Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "Test " + prefix, pack), PlatformAdministration.Operator("tests"));
     }
 
     public string Token(string? tenant, string user, params string[] roles) =>

@@ -50,7 +50,7 @@ public sealed class ProvisioningShould : IAsyncLifetime
         var slug = "broken-" + Guid.NewGuid().ToString("N")[..8];
 
         var error = await Assert.ThrowsAsync<EhrException>(() =>
-            host.Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "Broken", "broken")));
+            host.Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "Broken", "broken"), PlatformAdministration.Operator("tests")));
 
         Assert.Equal(ErrorCodes.ValidationFailed, error.Code);
         await using var sql = await host.OpenSqlAsync();
@@ -74,7 +74,7 @@ public sealed class ProvisioningShould : IAsyncLifetime
     public async Task RefuseBadSlugsWithTheFieldPath(string slug, string code)
     {
         var error = await Assert.ThrowsAsync<EhrException>(() =>
-            _host.Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "X", "primary-care")));
+            _host.Services.GetRequiredService<TenantProvisioner>().CreateAsync(new CreateTenant(slug, "X", "primary-care"), PlatformAdministration.Operator("tests")));
 
         Assert.Equal(ErrorCodes.ValidationFailed, error.Code);
         var field = Assert.Single(error.FieldErrors);
@@ -88,8 +88,8 @@ public sealed class ProvisioningShould : IAsyncLifetime
         var tenant = await _host.CreateTenantAsync("dup", "dermatology");
         var provisioner = _host.Services.GetRequiredService<TenantProvisioner>();
 
-        var duplicate = await Assert.ThrowsAsync<EhrException>(() => provisioner.CreateAsync(new CreateTenant(tenant.Slug, "Again", "dermatology")));
-        var unknownPack = await Assert.ThrowsAsync<EhrException>(() => provisioner.CreateAsync(new CreateTenant("fresh-" + Guid.NewGuid().ToString("N")[..6], "X", "no-such-pack")));
+        var duplicate = await Assert.ThrowsAsync<EhrException>(() => provisioner.CreateAsync(new CreateTenant(tenant.Slug, "Again", "dermatology"), PlatformAdministration.Operator("tests")));
+        var unknownPack = await Assert.ThrowsAsync<EhrException>(() => provisioner.CreateAsync(new CreateTenant("fresh-" + Guid.NewGuid().ToString("N")[..6], "X", "no-such-pack"), PlatformAdministration.Operator("tests")));
 
         Assert.Equal(("slug", ErrorCodes.Duplicate), (duplicate.FieldErrors[0].Path, duplicate.FieldErrors[0].Code));
         Assert.Equal(("pack", ErrorCodes.UnknownReference), (unknownPack.FieldErrors[0].Path, unknownPack.FieldErrors[0].Code));

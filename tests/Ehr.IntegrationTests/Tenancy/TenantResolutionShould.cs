@@ -96,9 +96,9 @@ public sealed class TenantResolutionShould : IAsyncLifetime
         var catalog = _host.Services.GetRequiredService<TenantCatalog>();
         using var client = _host.Client(_host.Token(tenant.Slug, "dr.a", "physician"));
 
-        await catalog.SetStatusAsync(tenant.Slug, TenantStatus.Suspended);
+        await catalog.SetStatusAsync(tenant.Slug, TenantStatus.Suspended, PlatformAdministration.Operator("tests"));
         var suspended = await client.GraphQLAsync(WhoAmI);
-        await catalog.SetStatusAsync(tenant.Slug, TenantStatus.Active);
+        await catalog.SetStatusAsync(tenant.Slug, TenantStatus.Active, PlatformAdministration.Operator("tests"));
         var resumed = await client.GraphQLAsync(WhoAmI);
 
         Assert.Equal((403, "TENANT_SUSPENDED"), (suspended.Status, suspended.Code));

@@ -14,8 +14,10 @@ public static class ConsoleNavigation
 {
     public static IReadOnlyList<NavItem> Items { get; } =
     [
+        new("Patients", "/console/patients", Icons.Material.Filled.PersonSearch, Permissions.PatientRead),
         new("Users", "/console/members", Icons.Material.Filled.People, Permissions.UserRead),
         new("Portal access", "/console/portal-access", Icons.Material.Filled.FamilyRestroom, Permissions.PortalManage),
+        new("Locations", "/console/locations", Icons.Material.Filled.Place, Permissions.LocationRead),
         new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
         new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),

@@ -37,6 +37,7 @@ public static class AccountsModule
         services.AddScoped<InviteUser>();
         services.AddScoped<AcceptInvitation>();
         services.AddScoped<ChangeMemberRoles>();
+        services.AddScoped<RoleGrants>();
         services.AddScoped<DeactivateMember>();
         services.AddScoped<ReactivateMember>();
         services.AddScoped<RevokeInvitation>();

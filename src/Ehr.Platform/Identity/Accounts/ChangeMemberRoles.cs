@@ -11,7 +11,8 @@ public sealed record ChangeMemberRolesInput(IReadOnlyList<string>? Roles, IReadO
 
 /// <summary>
 /// Replaces a member's roles and location restrictions. The caller names the version it saw; anything changed since is
-/// <c>VERSION_CONFLICT</c>. The tenant's last active tenant admin cannot lose that role. Audited with the roles and
+/// <c>VERSION_CONFLICT</c>. Roles are built-in or the tenant's custom ones, granted only by someone holding their
+/// permissions (<see cref="RoleGrants"/>). The tenant's last active tenant admin cannot lose that role. Audited with the roles and
 /// locations before and after; takes effect on the member's next request.
 /// </summary>
 public sealed class ChangeMemberRoles(
@@ -19,6 +20,7 @@ public sealed class ChangeMemberRoles(
     TenantContext tenants,
     ActorContext actors,
     LocationDirectory locations,
+    RoleGrants grants,
     TenantAuditOfPlatformChange audit,
     TimeProvider clock)
 {
@@ -27,7 +29,7 @@ public sealed class ChangeMemberRoles(
         actors.Demand(Permissions.UserManage);
         var tenantId = tenants.Required.Id;
         var errors = new List<FieldError>();
-        await MembershipInput.ValidateAsync(input.Roles, input.LocationIds, "input", locations, errors, ct);
+        await MembershipInput.ValidateAsync(input.Roles, input.LocationIds, "input", locations, await grants.CustomKeysAsync(ct), errors, ct);
         AccountInput.ThrowIfAny(errors);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -38,6 +40,11 @@ public sealed class ChangeMemberRoles(
             throw EhrException.VersionConflict("Member " + membershipId, expectedVersion, membership.Version);
         }
 
+        // Grant only what you hold: every role the member gains; all their roles when their locations change (a custom
+        // role's location overrides may give other permissions there). Roles they keep as they were are not re-judged.
+        var newLocations = input.LocationIds ?? [];
+        var locationsChange = !newLocations.ToHashSet().SetEquals(membership.LocationIds);
+        await grants.DemandGrantableAsync(input.Roles!, newLocations, r => locationsChange || !membership.Roles.Contains(r), "input", ct);
         await MembershipInput.GuardLastAdminAsync(db, membership, input.Roles!.Contains(MembershipInput.TenantAdminRole), ct);
         var before = new { roles = membership.Roles.ToList(), locationIds = membership.LocationIds.ToList() };
         membership.Assign(input.Roles!, input.LocationIds ?? [], clock.GetUtcNow());

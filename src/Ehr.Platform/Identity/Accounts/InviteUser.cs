@@ -41,6 +41,7 @@ public sealed class InviteUser(
     TenantContext tenants,
     ActorContext actors,
     LocationDirectory locations,
+    RoleGrants grants,
     TenantAuditOfPlatformChange audit,
     IOptions<AccountsOptions> options,
     ILogger<InviteUser> log,
@@ -52,8 +53,9 @@ public sealed class InviteUser(
         var tenant = tenants.Required;
         var errors = new List<FieldError>();
         AccountInput.Email(input.Email, "input.email", errors);
-        await MembershipInput.ValidateAsync(input.Roles, input.LocationIds, "input", locations, errors, ct);
+        await MembershipInput.ValidateAsync(input.Roles, input.LocationIds, "input", locations, await grants.CustomKeysAsync(ct), errors, ct);
         AccountInput.ThrowIfAny(errors);
+        await grants.DemandGrantableAsync(input.Roles!, input.LocationIds ?? [], _ => true, "input", ct);
 
         var email = UserAccount.NormalizeEmail(input.Email!);
         var alreadyMember = await (from m in db.Memberships

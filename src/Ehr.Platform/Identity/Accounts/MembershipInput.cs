@@ -12,11 +12,13 @@ public static class MembershipInput
     private const int MaxRoles = 20;
 
     /// <summary>
-    /// Known roles only (built-in for now; the tenant's custom roles join once they exist), never the platform role or
-    /// the API-client role; locations must be active locations of this tenant. Empty locations: every location.
+    /// Known roles only: the assignable built-in roles and the tenant's custom role keys
+    /// (<paramref name="customRoleKeys"/>, from <see cref="RoleGrants"/>), never the platform role or the API-client
+    /// role; no role twice; locations must be active locations of this tenant. Empty locations: every location.
+    /// Whether the caller may grant them is <see cref="RoleGrants.DemandGrantableAsync"/>'s question.
     /// </summary>
     public static async Task ValidateAsync(IReadOnlyList<string>? roles, IReadOnlyList<Guid>? locations, string prefix,
-        LocationDirectory directory, List<FieldError> errors, CancellationToken ct)
+        LocationDirectory directory, IReadOnlyCollection<string> customRoleKeys, List<FieldError> errors, CancellationToken ct)
     {
         if (roles is null || roles.Count == 0)
         {
@@ -30,10 +32,14 @@ public static class MembershipInput
         {
             for (var i = 0; i < roles.Count; i++)
             {
-                if (!IsAssignable(roles[i]))
+                if (!IsAssignable(roles[i]) && !customRoleKeys.Contains(roles[i]))
                 {
                     errors.Add(new FieldError($"{prefix}.roles[{i}]", ErrorCodes.UnknownReference,
-                        $"Unknown role '{roles[i]}'. Known: {string.Join(", ", AssignableRoles)}."));
+                        $"Unknown role '{roles[i]}'. Known: {string.Join(", ", AssignableRoles.Concat(customRoleKeys))}."));
+                }
+                else if (roles.Take(i).Contains(roles[i]))
+                {
+                    errors.Add(new FieldError($"{prefix}.roles[{i}]", ErrorCodes.Duplicate, $"'{roles[i]}' is listed twice."));
                 }
             }
         }
