@@ -142,6 +142,10 @@ public static class ConsoleModule
         app.MapPost("/console/signout", async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieScheme);
+            // The authorization server's own session ends in this same response, not only when the browser reaches
+            // the end-session endpoint: a page reloading meanwhile (a reconnecting circuit) must not be signed
+            // straight back in.
+            await SessionCookie.SignOutAsync(http);
             return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/signed-out" }, [OidcScheme]);
         });
         return app;
