@@ -34,3 +34,36 @@ public static class Browser
         return (playwright, browser);
     }
 }
+
+/// <summary>What every browser test class starts with: the host on a free loopback port and a headless Chromium.</summary>
+public sealed class BrowserHost : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+
+    private BrowserHost(Ehr.IntegrationTests.Infrastructure.TestHost host, IPlaywright playwright, IBrowser browser)
+    {
+        Host = host;
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    public Ehr.IntegrationTests.Infrastructure.TestHost Host { get; }
+
+    public IBrowser Browser { get; }
+
+    public static async Task<BrowserHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var host = await Ehr.IntegrationTests.Infrastructure.TestHost.StartAsync(settings);
+        var (playwright, browser) = await BrowserTests.Browser.LaunchAsync();
+        return new BrowserHost(host, playwright, browser);
+    }
+
+    public string Url(string path) => new Uri(Host.Address, path).ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Host.DisposeAsync();
+    }
+}

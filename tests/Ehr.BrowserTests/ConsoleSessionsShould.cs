@@ -23,14 +23,15 @@ public sealed partial class ConsoleSessionsShould : IAsyncLifetime
     private const int IdleMinutes = 5;
 
     private TestHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private BrowserHost _console = null!;
     private IBrowser _browser = null!;
     private Tenant _first = null!;
     private Tenant _second = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync();
+        _console = await BrowserHost.StartAsync();
+        (_host, _browser) = (_console.Host, _console.Browser);
         _first = await _host.CreateTenantAsync("north");
         _second = await _host.CreateTenantAsync("south", "dermatology");
         // The second tenant logs people off after five idle minutes (the policy's minimum).
@@ -39,17 +40,14 @@ public sealed partial class ConsoleSessionsShould : IAsyncLifetime
             "mutation($input: SecurityPolicyInput!) { changeSecurityPolicy(expectedVersion: 0, input: $input) { idleTimeoutMinutes } }",
             new { input = new { accessTokenMinutes = 5, idleTimeoutMinutes = IdleMinutes, sessionMaxHours = 12, mfaRequiredRoles = Array.Empty<string>(), passwordMinLength = 12 } }))
             .DataOrThrow.ToString();
-        (_playwright, _browser) = await Browser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _host.DisposeAsync();
+        await _console.DisposeAsync();
     }
 
-    private string Url(string path) => new Uri(_host.Address, path).ToString();
+    private string Url(string path) => _console.Url(path);
 
     [Fact]
     public async Task LetSomeoneInTwoTenantsPickOneAndSwitchToTheOtherOnATablet()

@@ -13,25 +13,23 @@ namespace Ehr.BrowserTests;
 public sealed partial class ConsoleShould : IAsyncLifetime
 {
     private TestHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private BrowserHost _console = null!;
     private IBrowser _browser = null!;
     private Tenant _tenant = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync();
+        _console = await BrowserHost.StartAsync();
+        (_host, _browser) = (_console.Host, _console.Browser);
         _tenant = await _host.CreateTenantAsync("console");
-        (_playwright, _browser) = await Browser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _host.DisposeAsync();
+        await _console.DisposeAsync();
     }
 
-    private string Url(string path) => new Uri(_host.Address, path).ToString();
+    private string Url(string path) => _console.Url(path);
 
     /// <summary>Waits until the page's circuit is connected, so clicks reach their handlers.</summary>
     private static Task LiveAsync(IPage page) =>

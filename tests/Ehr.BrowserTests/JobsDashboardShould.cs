@@ -7,21 +7,19 @@ namespace Ehr.BrowserTests;
 public sealed class JobsDashboardShould : IAsyncLifetime
 {
     private TestHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private BrowserHost _console = null!;
     private IBrowser _browser = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync(new Dictionary<string, string?> { ["Jobs:RunServer"] = "true" });
+        _console = await BrowserHost.StartAsync(new Dictionary<string, string?> { ["Jobs:RunServer"] = "true" });
+        (_host, _browser) = (_console.Host, _console.Browser);
         PlatformModule.ScheduleRecurringJobs(_host.Services);
-        (_playwright, _browser) = await Browser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _host.DisposeAsync();
+        await _console.DisposeAsync();
     }
 
     [Fact]

@@ -12,25 +12,23 @@ namespace Ehr.BrowserTests;
 public sealed class PatientChartShould : IAsyncLifetime
 {
     private TestHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private BrowserHost _console = null!;
     private IBrowser _browser = null!;
     private Tenant _tenant = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync();
+        _console = await BrowserHost.StartAsync();
+        (_host, _browser) = (_console.Host, _console.Browser);
         _tenant = await _host.CreateTenantAsync("chart");
-        (_playwright, _browser) = await Browser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _host.DisposeAsync();
+        await _console.DisposeAsync();
     }
 
-    private string Url(string path) => new Uri(_host.Address, path).ToString();
+    private string Url(string path) => _console.Url(path);
 
     /// <summary>A patient registered and restricted (vip) by the tenant's admin, with a care team that is not the test's clinician.</summary>
     private async Task<(string Id, string Family)> RestrictedPatientAsync()

@@ -13,20 +13,18 @@ public sealed class PlatformTenantsShould : IAsyncLifetime
     private static readonly string[] Packs = ["behavioral-health", "dermatology", "primary-care"];
 
     private TestHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private BrowserHost _console = null!;
     private IBrowser _browser = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync();
-        (_playwright, _browser) = await Browser.LaunchAsync();
+        _console = await BrowserHost.StartAsync();
+        (_host, _browser) = (_console.Host, _console.Browser);
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _host.DisposeAsync();
+        await _console.DisposeAsync();
     }
 
     [Fact]

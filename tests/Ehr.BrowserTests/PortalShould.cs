@@ -15,7 +15,7 @@ public sealed partial class PortalShould : IAsyncLifetime
     private const string Register = "mutation($input: PatientInput!) { registerPatient(input: $input) { id mrn } }";
 
     private TestHost _host = null!;
-    private IPlaywright _playwright = null!;
+    private BrowserHost _console = null!;
     private IBrowser _browser = null!;
     private Tenant _tenant = null!;
     private HttpClient _staffApi = null!;
@@ -23,9 +23,9 @@ public sealed partial class PortalShould : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync();
+        _console = await BrowserHost.StartAsync();
+        (_host, _browser) = (_console.Host, _console.Browser);
         _tenant = await _host.CreateTenantAsync("portal-ui");
-        (_playwright, _browser) = await Browser.LaunchAsync();
         _staffApi = _host.Client(_host.Token(_tenant.Slug, "front.desk.api", "front-desk"));
         _family = "Quill" + Guid.NewGuid().ToString("N")[..5];
     }
@@ -33,12 +33,10 @@ public sealed partial class PortalShould : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _staffApi.Dispose();
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _host.DisposeAsync();
+        await _console.DisposeAsync();
     }
 
-    private string Url(string path) => new Uri(_host.Address, path).ToString();
+    private string Url(string path) => _console.Url(path);
 
     private static Task LiveAsync(IPage page) =>
         page.GetByTestId("interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });

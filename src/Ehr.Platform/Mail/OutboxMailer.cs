@@ -53,12 +53,16 @@ public sealed class MailOptions
     public int MaxAttempts { get; set; } = 10;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether this process delivers the outbox; unset, it does where background jobs run (<c>Jobs:RunServer</c>).</summary>
+    public bool? Deliver { get; set; }
 }
 
 public static class MailModule
 {
     /// <summary>
-    /// Delivery runs where background jobs run (<c>Jobs:RunServer</c>, the worker in production) and only when a relay
+    /// Delivery runs where background jobs run (<c>Jobs:RunServer</c>, the worker in production, unless <c>Mail:Deliver</c>
+    /// says otherwise) and only when a relay
     /// is configured; a bad mail setting stops start-up instead of failing quietly at the first invitation.
     /// </summary>
     public static IServiceCollection AddEhrMail(this IServiceCollection services, IConfiguration configuration, bool runsJobs)
@@ -71,7 +75,8 @@ public static class MailModule
             .Validate(o => o.BatchSize > 0 && o.MaxAttempts > 0 && o.PollInterval > TimeSpan.Zero, "Mail:BatchSize, MaxAttempts and PollInterval must be positive.")
             .ValidateOnStart();
         var configured = !string.IsNullOrWhiteSpace(configuration[MailOptions.SectionName + ":" + nameof(MailOptions.SmtpHost)]);
-        if (runsJobs && configured)
+        var delivers = configuration.GetValue<bool?>(MailOptions.SectionName + ":" + nameof(MailOptions.Deliver)) ?? runsJobs;
+        if (delivers && configured)
         {
             services.AddSingleton<OutboxMailer>();
             services.AddHostedService(sp => sp.GetRequiredService<OutboxMailer>());

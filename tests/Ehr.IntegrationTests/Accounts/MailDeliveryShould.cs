@@ -21,8 +21,8 @@ public sealed class MailDeliveryShould : IAsyncLifetime
         _relay = new FakeSmtpServer();
         _host = await TestHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Jobs:RunServer"] = "true",
-            ["Jobs:QueuePollInterval"] = "00:00:01",
+            // The mailer alone: a job server here would take other tests' jobs and stop with them unfinished.
+            ["Mail:Deliver"] = "true",
             ["Mail:SmtpHost"] = "127.0.0.1",
             ["Mail:SmtpPort"] = _relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Mail:Security"] = "None",
