@@ -64,6 +64,7 @@ public sealed class RoleGrantsShould : IAsyncLifetime
     [InlineData("api-client-role", "input.roles[0]", "UNKNOWN_REFERENCE")]
     [InlineData("duplicate-role", "input.roles[1]", "DUPLICATE")]
     [InlineData("no-role", "input.roles", "REQUIRED")]
+    [InlineData("patient-role", "input.roles[0]", "RESERVED")]
     public async Task RefuseAnUnknownRoleNamingTheFieldAndStoreNothing(string problem, string path, string code)
     {
         var roles = problem switch
@@ -73,6 +74,7 @@ public sealed class RoleGrantsShould : IAsyncLifetime
             "api-client-role" => ["api-client"],
             "duplicate-role" => ["scheduler", "scheduler"],
             "no-role" => [],
+            "patient-role" => ["patient"],
             _ => throw new ArgumentOutOfRangeException(nameof(problem)),
         };
         var before = await CountAsync("SELECT count(*) FROM platform.invitations WHERE tenant_id = $1", _tenant.Id);

@@ -32,7 +32,13 @@ public static class MembershipInput
         {
             for (var i = 0; i < roles.Count; i++)
             {
-                if (!IsAssignable(roles[i]) && !customRoleKeys.Contains(roles[i]))
+                if (roles[i] == Permissions.PatientRole)
+                {
+                    // A patient membership without links to records would see nothing, and given to staff it narrows them.
+                    errors.Add(new FieldError($"{prefix}.roles[{i}]", ErrorCodes.Reserved,
+                        "Patients get portal access from their record (invitePatientToPortal, grantProxyAccess), not as a role here."));
+                }
+                else if (!IsAssignable(roles[i]) && !customRoleKeys.Contains(roles[i]))
                 {
                     errors.Add(new FieldError($"{prefix}.roles[{i}]", ErrorCodes.UnknownReference,
                         $"Unknown role '{roles[i]}'. Known: {string.Join(", ", AssignableRoles.Concat(customRoleKeys))}."));
@@ -57,8 +63,9 @@ public static class MembershipInput
         }
     }
 
+    /// <summary>The built-in roles staff give to members (patients get theirs from the portal's use cases).</summary>
     public static IEnumerable<string> AssignableRoles =>
-        Permissions.BuiltInTenantRoles.Where(r => r != Permissions.ApiClientRole);
+        Permissions.BuiltInTenantRoles.Where(r => r != Permissions.ApiClientRole && r != Permissions.PatientRole);
 
     public static bool IsAssignable(string role) =>
         Permissions.IsKnownRole(role) && role != Permissions.PlatformAdminRole && role != Permissions.ApiClientRole;
