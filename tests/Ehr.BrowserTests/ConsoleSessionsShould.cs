@@ -76,9 +76,11 @@ public sealed partial class ConsoleSessionsShould : IAsyncLifetime
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Switch organisation" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(TenantChooser());
+        // The switch is a chain of redirects (console, authorization server, chooser): pick only once it has settled.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.GetByRole(AriaRole.Link, new() { Name = _second.DisplayName }).ClickAsync();
 
-        await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync(_second.DisplayName);
+        await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync(_second.DisplayName, new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByText("as nurse")).ToBeVisibleAsync();
         await ShotAsync(page, "sessions-03-switched-tenant-tablet");
 
