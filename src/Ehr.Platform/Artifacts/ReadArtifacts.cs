@@ -27,6 +27,7 @@ public sealed class ReadArtifacts(TenantDbContext db, ActorContext actors, Artif
     {
         var known = kinds.Get(kind, "kind");
         actors.Demand(known.ReadPermission);
+        RequireKey(key);
         var published = db.Set<Artifact>().AsNoTracking()
             .Where(a => a.Kind == known.Kind && a.Key == key && a.Status == ArtifactStatus.Published);
         if (locationId is not null &&
@@ -43,19 +44,21 @@ public sealed class ReadArtifacts(TenantDbContext db, ActorContext actors, Artif
     {
         var known = kinds.Get(kind, "kind");
         actors.Demand(known.ReadPermission);
+        RequireKey(key);
         return await db.Set<Artifact>().AsNoTracking()
             .Where(a => a.Kind == known.Kind && a.Key == key)
             .OrderBy(a => a.LocationId != null).ThenBy(a => a.LocationId).ThenByDescending(a => a.Version)
             .ToListAsync(ct);
     }
 
-    /// <summary>The keys of a kind with their newest version at each scope (drafts included), for a library page.</summary>
-    public async Task<IReadOnlyList<Artifact>> LatestAsync(string? kind, CancellationToken ct)
+    /// <summary>A malformed key names nothing: say so (<c>VALIDATION_FAILED</c> on <c>key</c>) rather than answer "none".</summary>
+    private static void RequireKey(string? key)
     {
-        var known = kinds.Get(kind, "kind");
-        actors.Demand(known.ReadPermission);
-        return await db.Set<Artifact>()
-            .FromSql($"SELECT DISTINCT ON (key, location_id) * FROM artifacts WHERE kind = {known.Kind} ORDER BY key, location_id NULLS FIRST, version DESC")
-            .AsNoTracking().ToListAsync(ct);
+        var errors = new List<Errors.FieldError>();
+        ArtifactRules.Key(key, "key", errors);
+        if (errors.Count > 0)
+        {
+            throw Errors.EhrException.Validation(errors);
+        }
     }
 }

@@ -123,12 +123,28 @@ public sealed class ArtifactsShould : IAsyncLifetime
             _ => input with { LocationId = Guid.NewGuid() },
         };
 
+        var before = await CountAsync();
         var error = await Assert.ThrowsAsync<EhrException>(() => DraftAsync(input));
 
         Assert.Equal(ErrorCodes.ValidationFailed, error.Code);
         var field = Assert.Single(error.FieldErrors);
         Assert.Equal((path, code), (field.Path, field.Code));
-        Assert.Empty(await RunAsync<ReadArtifacts, IReadOnlyList<Artifact>>("tenant-admin", r => r.VersionsAsync(NoteKind.Name, input.Key, default)));
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Fact]
+    public async Task RefuseToResolveAMalformedKey()
+    {
+        var error = await Assert.ThrowsAsync<EhrException>(() => ResolveAsync("Not A Key", null));
+        Assert.Equal(("key", ErrorCodes.InvalidFormat), (Assert.Single(error.FieldErrors).Path, error.FieldErrors[0].Code));
+    }
+
+    private async Task<long> CountAsync()
+    {
+        await using var sql = await _host.OpenSqlAsync();
+        await Exec(sql, $"SET ROLE {_tenant.SchemaName}");
+        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {_tenant.SchemaName}.artifacts", sql);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     [Fact]
