@@ -1,6 +1,4 @@
 using Ehr.Clinical.Patients;
-using Ehr.Platform.Audit;
-using Ehr.Platform.Disclosures;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -12,7 +10,7 @@ namespace Ehr.Clinical.Notes;
 /// One note with all its revisions, read like the chart (patient.read, restricted records, audit, disclosures). A
 /// patient reads their own signed notes (open notes), never drafts; anything else reads as absent.
 /// </summary>
-public sealed class GetNote(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientAccess access, DisclosureLog disclosures)
+public sealed class GetNote(TenantDbContext db, ActorContext actors, PatientAccess access)
 {
     public async Task<Note?> HandleAsync(Guid id, CancellationToken ct)
     {
@@ -27,18 +25,8 @@ public sealed class GetNote(TenantDbContext db, ActorContext actors, AuditTrail 
             }
 
             var patient = await db.Set<Patient>().AsNoTracking().SingleAsync(p => p.Id == found.PatientId, token);
-            var decision = await access.DecideAsync([patient], token);
-            var open = decision.Refused.Count == 0;
-            await audit.RecordAsync(new AuditEvent("note.read", "Note", id.ToString(), new
-            {
-                patient = patient.Id,
-                breakGlassGrant = decision.Grants.TryGetValue(patient.Id, out var grant) ? grant : (Guid?)null,
-            }, Outcome: open ? "success" : "restricted"), token);
-            if (open)
-            {
-                await disclosures.RecordAsync([patient.Id], "Clinical note", token);
-            }
-
+            var open = await access.RecordChartReadAsync(patient, "note.read", "Note", id.ToString(),
+                grant => new { patient = patient.Id, breakGlassGrant = grant }, "Clinical note", token);
             return (open ? found : null, !open);
         }, ct);
 

@@ -1,7 +1,5 @@
 using Ehr.Clinical.Paging;
 using Ehr.Clinical.Patients;
-using Ehr.Platform.Audit;
-using Ehr.Platform.Disclosures;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -12,7 +10,7 @@ namespace Ehr.Clinical.Notes;
 public sealed record NotePage(IReadOnlyList<Note> Nodes, bool HasNextPage, string? EndCursor);
 
 /// <summary>A patient's notes, newest first (keyset pages), with their revisions; a patient sees only their signed notes.</summary>
-public sealed class ListNotes(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientAccess access, DisclosureLog disclosures)
+public sealed class ListNotes(TenantDbContext db, ActorContext actors, PatientAccess access)
 {
     public const int MaxPage = 100;
 
@@ -42,13 +40,6 @@ public sealed class ListNotes(TenantDbContext db, ActorContext actors, AuditTrai
         {
             var patient = await db.Set<Patient>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == patientId, token)
                           ?? throw EhrException.NotFound("Patient " + patientId);
-            var decision = await access.DecideAsync([patient], token);
-            if (decision.Refused.Count > 0)
-            {
-                await audit.RecordAsync(new AuditEvent("note.read", "Patient", patientId.ToString(), new { patient.Restriction }, Outcome: "restricted"), token);
-                return ((NotePage?)null, true);
-            }
-
             var query = db.Set<Note>().AsNoTracking().Include(n => n.Revisions).Where(n => n.PatientId == patientId);
             if (actor.IsPatientScoped)
             {
@@ -62,14 +53,11 @@ public sealed class ListNotes(TenantDbContext db, ActorContext actors, AuditTrai
 
             var rows = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(first + 1).ToListAsync(token);
             var nodes = rows.Take(first).ToList();
-            await audit.RecordAsync(new AuditEvent("note.read", "Patient", patientId.ToString(), new
+            if (!await access.RecordChartReadAsync(patient, "note.read", "Patient", patientId.ToString(),
+                    grant => new { notes = nodes.Select(n => n.Id).ToArray(), breakGlassGrant = grant },
+                    nodes.Count > 0 ? "Clinical notes" : null, token))
             {
-                notes = nodes.Select(n => n.Id).ToArray(),
-                breakGlassGrant = decision.Grants.TryGetValue(patientId, out var grant) ? grant : (Guid?)null,
-            }), token);
-            if (nodes.Count > 0)
-            {
-                await disclosures.RecordAsync([patientId], "Clinical notes", token);
+                return ((NotePage?)null, true);
             }
 
             var last = nodes.LastOrDefault();

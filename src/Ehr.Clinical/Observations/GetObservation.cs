@@ -1,6 +1,4 @@
 using Ehr.Clinical.Patients;
-using Ehr.Platform.Audit;
-using Ehr.Platform.Disclosures;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -13,7 +11,7 @@ namespace Ehr.Clinical.Observations;
 /// (another's reads as absent), the restricted-record rule (refusal audited, then RESTRICTED_RECORD), an audit entry,
 /// and a disclosure when an API client reads it.
 /// </summary>
-public sealed class GetObservation(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientAccess access, DisclosureLog disclosures)
+public sealed class GetObservation(TenantDbContext db, ActorContext actors, PatientAccess access)
 {
     public async Task<Observation?> HandleAsync(Guid id, CancellationToken ct)
     {
@@ -28,20 +26,9 @@ public sealed class GetObservation(TenantDbContext db, ActorContext actors, Audi
             }
 
             var patient = await db.Set<Patient>().AsNoTracking().SingleAsync(p => p.Id == found.PatientId, token);
-            var decision = await access.DecideAsync([patient], token);
-            if (decision.Refused.Count > 0)
-            {
-                await audit.RecordAsync(new AuditEvent("observation.read", "Observation", id.ToString(), new { patient = patient.Id, patient.Restriction }, Outcome: "restricted"), token);
-                return (null, true);
-            }
-
-            await audit.RecordAsync(new AuditEvent("observation.read", "Observation", id.ToString(), new
-            {
-                patient = patient.Id,
-                breakGlassGrant = decision.Grants.TryGetValue(patient.Id, out var grant) ? grant : (Guid?)null,
-            }), token);
-            await disclosures.RecordAsync([patient.Id], "Observation (read by id)", token);
-            return (found, false);
+            var open = await access.RecordChartReadAsync(patient, "observation.read", "Observation", id.ToString(),
+                grant => new { patient = patient.Id, breakGlassGrant = grant }, "Observation (read by id)", token);
+            return (open ? found : null, !open);
         }, ct);
 
         return refused ? throw EhrException.RestrictedRecord("Observation " + id) : observation;

@@ -1,7 +1,5 @@
 using Ehr.Clinical.Paging;
 using Ehr.Clinical.Patients;
-using Ehr.Platform.Audit;
-using Ehr.Platform.Disclosures;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -19,7 +17,7 @@ public sealed record ObservationPage(IReadOnlyList<Observation> Nodes, bool HasN
 /// the chart: same permission, same restricted-record rule, one audit entry per page, and a disclosure when an API
 /// client reads them. A patient-role actor reads only their own records (another id is NOT_FOUND, as if absent).
 /// </summary>
-public sealed class ListObservations(TenantDbContext db, ActorContext actors, AuditTrail audit, PatientAccess access, DisclosureLog disclosures)
+public sealed class ListObservations(TenantDbContext db, ActorContext actors, PatientAccess access)
 {
     public const int MaxPage = 200;
 
@@ -58,13 +56,6 @@ public sealed class ListObservations(TenantDbContext db, ActorContext actors, Au
         {
             var patient = await db.Set<Patient>().AsNoTracking().SingleOrDefaultAsync(p => p.Id == query.PatientId, token)
                 ?? throw EhrException.NotFound("Patient " + query.PatientId);
-            var decision = await access.DecideAsync([patient], token);
-            if (decision.Refused.Count > 0)
-            {
-                await audit.RecordAsync(new AuditEvent("observation.read", "Patient", patient.Id.ToString(), new { patient.Restriction }, Outcome: "restricted"), token);
-                return ((ObservationPage?)null, true);
-            }
-
             var (afterAt, afterId) = after ?? (DateTimeOffset.MaxValue, Guid.Empty);
             var hasAfter = after is not null;
             var rows = await db.Set<Observation>().FromSql(
@@ -79,14 +70,11 @@ public sealed class ListObservations(TenantDbContext db, ActorContext actors, Au
                     """)
                 .AsNoTracking().ToListAsync(token);
             var nodes = rows.Take(query.First).ToList();
-            await audit.RecordAsync(new AuditEvent("observation.read", "Patient", patient.Id.ToString(), new
+            if (!await access.RecordChartReadAsync(patient, "observation.read", "Patient", patient.Id.ToString(),
+                    grant => new { observations = nodes.Select(o => o.Id).ToArray(), breakGlassGrant = grant },
+                    nodes.Count > 0 ? "Observations" : null, token))
             {
-                observations = nodes.Select(o => o.Id).ToArray(),
-                breakGlassGrant = decision.Grants.TryGetValue(patient.Id, out var grant) ? grant : (Guid?)null,
-            }), token);
-            if (nodes.Count > 0)
-            {
-                await disclosures.RecordAsync([patient.Id], "Observations", token);
+                return ((ObservationPage?)null, true);
             }
 
             var last = nodes.LastOrDefault();

@@ -1,3 +1,5 @@
+using Ehr.Platform.Audit;
+using Ehr.Platform.Disclosures;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
@@ -52,7 +54,7 @@ internal sealed record AccessDecision(IReadOnlyList<Patient> Readable, IReadOnly
 /// Who may read a restricted record: its care team, the patient themselves (patient role), the system, and whoever
 /// holds an unexpired break-the-glass grant for it. Everyone else is refused with <c>RESTRICTED_RECORD</c>.
 /// </summary>
-public sealed class PatientAccess(TenantDbContext db, ActorContext actors, TimeProvider clock)
+public sealed class PatientAccess(TenantDbContext db, ActorContext actors, TimeProvider clock, AuditTrail audit, DisclosureLog disclosures)
 {
     internal async Task<AccessDecision> DecideAsync(IReadOnlyList<Patient> patients, CancellationToken ct)
     {
@@ -91,6 +93,32 @@ public sealed class PatientAccess(TenantDbContext db, ActorContext actors, TimeP
 
         var decision = await DecideAsync(patients, ct);
         return decision.Refused.Count > 0 ? throw EhrException.RestrictedRecord("Patient " + decision.Refused[0].Id) : patients;
+    }
+
+    /// <summary>
+    /// A read of part of <paramref name="patient"/>'s chart (in the caller's transaction): decides access, writes the
+    /// read's audit entry (outcome <c>restricted</c> when refused, with the break-the-glass grant when one was used)
+    /// and, when the chart is open and something was released (<paramref name="released"/> not null), the disclosure
+    /// to an API client. Returns whether it is open.
+    /// </summary>
+    internal async Task<bool> RecordChartReadAsync(Patient patient, string action, string resourceType, string resourceId,
+        Func<Guid?, object> details, string? released, CancellationToken ct)
+    {
+        var decision = await DecideAsync([patient], ct);
+        if (decision.Refused.Count > 0)
+        {
+            await audit.RecordAsync(new AuditEvent(action, resourceType, resourceId, new { patient = patient.Id, patient.Restriction }, Outcome: "restricted"), ct);
+            return false;
+        }
+
+        await audit.RecordAsync(new AuditEvent(action, resourceType, resourceId,
+            details(decision.Grants.TryGetValue(patient.Id, out var grant) ? grant : null)), ct);
+        if (released is not null)
+        {
+            await disclosures.RecordAsync([patient.Id], released, ct);
+        }
+
+        return true;
     }
 
     private static bool ReadableWithoutGrant(Patient p, Actor actor) =>
