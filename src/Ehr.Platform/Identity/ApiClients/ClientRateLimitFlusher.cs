@@ -11,7 +11,7 @@ namespace Ehr.Platform.Identity.ApiClients;
 /// (one row per client and one-minute window): every <see cref="ClientRateLimitOptions.FlushInterval"/>, and at once
 /// when <see cref="ClientRequestCounts"/> asks (a client new to this host, or a tenth of a client's limit admitted since
 /// the last flush), it adds its pending counts to the rows (upsert) and reads back the deployment-wide totals of every
-/// client it is counting, in one round trip, off the request path. Windows older than five minutes are deleted (two
+/// client it is counting, in one round trip, off the request path. Windows older than ten minutes are deleted (two
 /// are needed; the rest is margin for hosts' clocks). A failed flush keeps the counts pending for the next one, and
 /// the host goes on limiting on what it knows; the failure is logged (again at most once a minute while it lasts).
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed class ClientRateLimitFlusher(
     IOptions<ClientRateLimitOptions> options,
     ILogger<ClientRateLimitFlusher> log) : BackgroundService
 {
-    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
 

@@ -1,7 +1,7 @@
 -- API clients' request counts shared by every host of a deployment, so a client's rate limit holds across them
 -- (ClientRateLimitFlusher): one row per client and one-minute window (window_start aligned on the minute), to which
 -- each host adds the requests it admitted (upsert) about once a second, reading the totals back in the same round
--- trip. Only the current and the previous window are read; rows older than five minutes are deleted by the hosts.
+-- trip. Only the current and the previous window are read; rows older than ten minutes are deleted by the hosts.
 -- Counts only: no health information, no token, no address.
 
 CREATE TABLE IF NOT EXISTS platform.api_client_request_counts (
