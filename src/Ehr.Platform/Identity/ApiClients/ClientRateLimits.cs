@@ -29,6 +29,15 @@ public sealed class ClientRateLimitOptions
 /// (<see cref="ClientRateLimitFlusher"/>), so it adds no database round trip to a request. People and development
 /// tokens are not limited here.
 /// </summary>
+/// <remarks>
+/// The bound across hosts: a host's view of a client misses only what the other hosts admitted and it has not read
+/// yet, i.e. their counts since their last flush (at most one flush interval old, and about a tenth of the limit each
+/// under heavy traffic, when they flush early) plus what they flushed since this host's last read (at most one
+/// interval). Each host stops admitting once its view reaches the limit, so the deployment admits at most the limit
+/// plus about two flush intervals of the client's traffic on the other hosts, and never more than hosts × limit (each
+/// host alone never passes it; that is also the worst case while the database is unreachable). A host new to a client
+/// asks for a flush on its first request, so it learns the shared count within one round trip.
+/// </remarks>
 internal static class ClientRateLimits
 {
     /// <summary>Where <see cref="ActorBindingMiddleware"/> leaves the client's current limit (read by the access check).</summary>
