@@ -24,6 +24,7 @@ public sealed class ClientRateLimitsShould : IAsyncLifetime
     private static readonly string[] Scopes = ["location.read"];
     private static readonly long[] TenThenSix = [10, 6];
     private static readonly long[] ThreeThenOne = [3, 1];
+    private static readonly string[] AppGrants = ["DELETE", "INSERT", "SELECT", "UPDATE"];
 
     private readonly TestClock _clock = new(DateTimeOffset.UtcNow.AddMinutes(-3));
     private TestHost _a = null!;
@@ -233,6 +234,30 @@ public sealed class ClientRateLimitsShould : IAsyncLifetime
         Assert.True(await flusher.FlushAsync(CancellationToken.None));
 
         Assert.Equal(ThreeThenOne, await SharedWindowsAsync(client.ClientId));
+    }
+
+    [Fact]
+    public async Task GiveTheAppRoleOnlyWhatTheCountsNeedAndTenantsNothing()
+    {
+        await using var sql = await _a.OpenSqlAsync();
+        var granted = new List<string>();
+        await using (var cmd = new NpgsqlCommand(
+                         "SELECT privilege_type FROM information_schema.role_table_grants WHERE table_schema = 'platform' " +
+                         "AND table_name = 'api_client_request_counts' AND grantee = current_user ORDER BY 1", sql))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                granted.Add(reader.GetString(0));
+            }
+        }
+
+        await using var asTenant = new NpgsqlCommand(
+            $"SET ROLE \"{_tenant.SchemaName}\"; SELECT count(*) FROM platform.api_client_request_counts", sql);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => asTenant.ExecuteScalarAsync());
+
+        Assert.Equal(AppGrants, granted);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }
 
     private sealed record Answer(HttpStatusCode Status, int? RetryAfter, string? Code)
