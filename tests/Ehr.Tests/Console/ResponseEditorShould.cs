@@ -213,6 +213,21 @@ public sealed class ResponseEditorShould
     }
 
     [Fact]
+    public void LeaveHiddenItemsOutButKeepCalculatingThemAndLockEverythingInAReadOnlyView()
+    {
+        var q = Scored();
+        SdcExtensions.Set(q.Item[3], SdcExtensions.Hidden, new FhirBoolean(true));
+        var editor = Editor(q);
+        editor.SetAnswer(At(q, "a"), new Coding(null, "a2"));
+
+        var view = FormView.Build(editor, NothingOpened, [], readOnly: true, "t");
+
+        Assert.DoesNotContain(All(view.Roots), n => n.Definition.LinkId == "total");
+        Assert.Equal(2, ((Integer)editor.Response.Item.Single(i => i.LinkId == "total").Answer[0].Value!).Value);
+        Assert.All(All(view.Roots), n => Assert.True(n.ReadOnly));
+    }
+
+    [Fact]
     public void ReadADateTimeInThePersonsTimeZoneAndShowItBack()
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");

@@ -69,6 +69,8 @@ public sealed partial class FormBuilder : ComponentBase
     {
         _notes = notes ?? [];
         Sync();
+        // The tree and the inspector call in from their own events, which re-render only themselves.
+        StateHasChanged();
         await RaiseAsync();
     }
 
@@ -89,6 +91,7 @@ public sealed partial class FormBuilder : ComponentBase
     {
         _selected = item;
         _notes = [];
+        StateHasChanged();
     }
 
     private string Title => string.IsNullOrWhiteSpace(_model.Questionnaire.Title) ? "Untitled form" : _model.Questionnaire.Title;
@@ -97,8 +100,9 @@ public sealed partial class FormBuilder : ComponentBase
     {
         get
         {
-            var name = new string((_model.Questionnaire.Name ?? _model.Questionnaire.Title ?? "form").Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
-            return (name.Trim('-').Length == 0 ? "form" : name.Trim('-').ToLowerInvariant()) + ".json";
+            var words = System.Text.RegularExpressions.Regex.Split(_model.Questionnaire.Title ?? _model.Questionnaire.Name ?? "form", "[^A-Za-z0-9]+")
+                .Where(w => w.Length > 0).ToArray();
+            return (words.Length == 0 ? "form" : string.Join('-', words).ToLowerInvariant()) + ".json";
         }
     }
 
@@ -154,7 +158,11 @@ public sealed partial class FormBuilder : ComponentBase
     {
         var item = _dragging;
         _dragging = null;
-        if (item is null || !FormBuilderModel.CanMove(item, parent)) return Task.CompletedTask;
+        if (item is null || !FormBuilderModel.CanMove(item, parent))
+        {
+            StateHasChanged();
+            return Task.CompletedTask;
+        }
         var notes = _model.Move(item, parent, index);
         _selected = item;
         return EditedAsync(notes);

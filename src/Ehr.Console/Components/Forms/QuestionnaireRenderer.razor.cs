@@ -148,6 +148,10 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
         }
     }
 
+    /// <summary>
+    /// Lays the form out again and re-renders the whole renderer: changes come from the item components' events,
+    /// which would otherwise re-render only the item that raised them (a score elsewhere would not move).
+    /// </summary>
     private void Refresh()
     {
         var problems = new List<FormProblem>();
@@ -156,6 +160,7 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
         foreach (var p in _editor.Problems)
             if (!problems.Any(x => x.LinkId == p.LinkId && x.Code == p.Code && x.Path == p.Path)) problems.Add(p);
         _view = FormView.Build(_editor, _shown, problems, ReadOnly, _prefix);
+        StateHasChanged();
     }
 
     private static string? LinkIdOf(string addressKey)
