@@ -30,6 +30,8 @@ internal static class SdcExtensions
     public const string EntryFormat = Core + "entryFormat";
     public const string OptionPrefix = Core + "questionnaire-optionPrefix";
     public const string ChoiceOrientation = Core + "questionnaire-choiceOrientation";
+    public const string MinOccurs = Core + "questionnaire-minOccurs";
+    public const string MaxOccurs = Core + "questionnaire-maxOccurs";
     public const string ItemControlSystem = "http://hl7.org/fhir/questionnaire-item-control";
     public const string Ucum = "http://unitsofmeasure.org";
 
@@ -67,6 +69,13 @@ internal static class SdcExtensions
 
     public static bool IsCalculated(Questionnaire.ItemComponent item) =>
         !string.IsNullOrWhiteSpace(ExpressionOf(item, CalculatedExpression)?.Expression_);
+
+    /// <summary>Whether an answer is demanded: required, or at least one answer (repetition) by minOccurs, as the engine reads it.</summary>
+    public static bool IsRequired(Questionnaire.ItemComponent item) =>
+        item.Required == true || ValueOf(item, MinOccurs) is Integer { Value: >= 1 };
+
+    /// <summary>The most answers (repetitions, for a group) an item takes, when the form says (maxOccurs).</summary>
+    public static int? MaxOccursOf(Questionnaire.ItemComponent item) => (ValueOf(item, MaxOccurs) as Integer)?.Value;
 
     public static bool IsHidden(Questionnaire.ItemComponent item) => ValueOf(item, Hidden) is FhirBoolean { Value: true };
 
