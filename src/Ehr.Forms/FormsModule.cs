@@ -1,4 +1,5 @@
 using Ehr.Forms.Definitions;
+using Ehr.Forms.Library;
 using Ehr.Forms.Responses;
 using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
@@ -29,6 +30,20 @@ public static class FormsModule
         services.AddScoped<TenantAnswerValueSets>();
         services.AddScoped<IArtifactKind, FormKind>();
         services.AddSingleton<IArtifactKind, ValueSetKind>();
+        services.AddSingleton<PublishedForms>();
+        services.AddScoped<FormDefinitions>();
+        services.AddScoped<CreateFormDraft>();
+        services.AddScoped<EditFormDraft>();
+        services.AddScoped<PublishFormDefinition>();
+        services.AddScoped<RetireFormDefinition>();
+        services.AddScoped<DiscardFormDraft>();
+        services.AddScoped<GetFormDefinition>();
+        services.AddScoped<ListFormDefinitions>();
+        services.AddScoped<DiffFormDefinitions>();
+        services.AddScoped<ListLibraryForms>();
+        services.AddScoped<ImportLibraryForm>();
+        services.AddScoped<ImportAnswerValueSet>();
+        services.AddScoped<ListAnswerValueSets>();
         return services;
     }
 

@@ -16,11 +16,8 @@ internal static class FormProblemFields
     public static string Path(string? path, string root)
     {
         var relative = path ?? "";
-        if (relative == "$")
-        {
-            relative = "";
-        }
-        else if (relative.Length > 0 && char.IsUpper(relative[0]))
+        // Firely names the root "$this" (or "$"), our engine the resource type: both are the root of the input.
+        if (relative.Length > 0 && (relative[0] == '$' || char.IsUpper(relative[0])))
         {
             var dot = relative.IndexOf('.', StringComparison.Ordinal);
             relative = dot < 0 ? "" : relative[(dot + 1)..];

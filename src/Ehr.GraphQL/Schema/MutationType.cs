@@ -143,5 +143,7 @@ internal sealed class MutationType : ObjectGraphType
         this.AddAccountMutations();
 
         this.AddPortalMutations();
+
+        this.AddFormDefinitionMutations();
     }
 }
