@@ -44,6 +44,14 @@ public static class FormsModule
         services.AddScoped<ImportLibraryForm>();
         services.AddScoped<ImportAnswerValueSet>();
         services.AddScoped<ListAnswerValueSets>();
+        services.AddScoped<FormResponseChanges>();
+        services.AddScoped<StartFormResponse>();
+        services.AddScoped<SaveFormResponse>();
+        services.AddScoped<CompleteFormResponse>();
+        services.AddScoped<AmendFormResponse>();
+        services.AddScoped<MarkFormResponseEnteredInError>();
+        services.AddScoped<GetFormResponse>();
+        services.AddScoped<ListFormResponses>();
         return services;
     }
 

@@ -145,5 +145,7 @@ internal sealed class MutationType : ObjectGraphType
         this.AddPortalMutations();
 
         this.AddFormDefinitionMutations();
+
+        this.AddFormResponseMutations();
     }
 }

@@ -152,5 +152,7 @@ internal sealed class QueryType : ObjectGraphType
         this.AddPortalQueries();
 
         this.AddFormDefinitionQueries();
+
+        this.AddFormResponseQueries();
     }
 }

@@ -37,6 +37,73 @@ internal static class FormGraph
 
     public const string ImportValueSet = "mutation($key: String, $content: String!) { importAnswerValueSet(key: $key, content: $content) { id key url status concepts { code display } } }";
 
+    public const string ResponseFields = "id patientId formId formKey status revision content flagged observationIds problems { linkId code message path } version errorReason completedBy revisions { revision reason frozen flagged observationIds content } definition { id key version }";
+
+    public const string Start = "mutation($input: StartFormResponseInput!) { startFormResponse(input: $input) { " + ResponseFields + " } }";
+
+    public const string Save = "mutation($id: ID!, $v: Int!, $content: String!) { saveFormResponse(id: $id, expectedVersion: $v, content: $content) { " + ResponseFields + " } }";
+
+    public const string Complete = "mutation($id: ID!, $v: Int!, $content: String) { completeFormResponse(id: $id, expectedVersion: $v, content: $content) { " + ResponseFields + " } }";
+
+    public const string Amend = "mutation($id: ID!, $v: Int!, $content: String!, $reason: String!) { amendFormResponse(id: $id, expectedVersion: $v, content: $content, reason: $reason) { " + ResponseFields + " } }";
+
+    public const string MarkError = "mutation($id: ID!, $v: Int!, $reason: String!) { markFormResponseEnteredInError(id: $id, expectedVersion: $v, reason: $reason) { " + ResponseFields + " } }";
+
+    public const string GetResponse = "query($id: ID!) { formResponse(id: $id) { " + ResponseFields + " } }";
+
+    public const string ListResponses = "query($p: ID!, $key: String, $status: String, $first: Int, $after: String) { formResponses(patientId: $p, formKey: $key, status: $status, first: $first, after: $after) { nodes { id formKey status version revision } pageInfo { hasNextPage endCursor } } }";
+
+    public const string ChartObservations = "query($p: ID!, $system: String, $code: String) { observations(patientId: $p, codeSystem: $system, code: $code, includeEnteredInError: true) { nodes { id status value { valueInteger valueQuantity { value } } derivedFrom derivedFromItem errorReason } } }";
+
+    public const string Loinc = "http://loinc.org";
+
+    /// <summary>
+    /// A form exercising each server-side check: a required choice (q1: none / some / severe), sleep hours (integer,
+    /// 0-24), notes (at most 10 characters), and a reason asked only when q1 is severe.
+    /// </summary>
+    public static string ScreeningForm(string key, string extra = "") => $$$"""
+        {"resourceType":"Questionnaire","id":"{{{key}}}","url":"https://forms.example.org/Questionnaire/{{{key}}}","version":"1","status":"active","title":"Screening",
+         "item":[
+          {"linkId":"q1","text":"How often?","type":"choice","required":true,"answerOption":[
+            {"valueCoding":{"system":"https://forms.example.org/cs","code":"none"}},
+            {"valueCoding":{"system":"https://forms.example.org/cs","code":"some"}},
+            {"valueCoding":{"system":"https://forms.example.org/cs","code":"severe"}}]},
+          {"linkId":"sleep","text":"Hours of sleep","type":"integer","extension":[
+            {"url":"http://hl7.org/fhir/StructureDefinition/minValue","valueInteger":0},
+            {"url":"http://hl7.org/fhir/StructureDefinition/maxValue","valueInteger":24}]},
+          {"linkId":"notes","text":"Notes","type":"string","maxLength":10},
+          {"linkId":"why","text":"Why severe?","type":"string",
+           "enableWhen":[{"question":"q1","operator":"=","answerCoding":{"system":"https://forms.example.org/cs","code":"severe"}}]}{{{extra}}}
+         ]}
+        """;
+
+    public static string Response(params object[] items) =>
+        System.Text.Json.JsonSerializer.Serialize(new { resourceType = "QuestionnaireResponse", status = "in-progress", item = items });
+
+    public static object Item(string linkId, params object[] answers) => new { linkId, answer = answers };
+
+    public static object Group(string linkId, params object[] items) => new { linkId, item = items };
+
+    public static object Coded(string code, string system = "https://forms.example.org/cs") => new { valueCoding = new { system, code } };
+
+    public static object Whole(int value) => new { valueInteger = value };
+
+    public static object Text(string value) => new { valueString = value };
+
+    public static object YesNo(bool value) => new { valueBoolean = value };
+
+    /// <summary>PHQ-9 answers: each item's answer code (LA6568-5 = 0 ... LA6571-9 = 3), and a total the client claims.</summary>
+    public static string Phq9(string answerCode, int? claimedTotal = null)
+    {
+        var items = Enumerable.Range(1, 9).Select(i => Item($"phq9-item{i}", Coded(answerCode, Loinc))).ToList();
+        if (claimedTotal is { } total)
+        {
+            items.Add(Item("phq9-total", Whole(total)));
+        }
+
+        return Response(Group("phq9", [.. items]));
+    }
+
     public static string Key(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>
