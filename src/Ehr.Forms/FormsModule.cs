@@ -4,6 +4,7 @@ using Ehr.Forms.Responses;
 using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Persistence;
+using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,7 @@ public static class FormsModule
         services.AddScoped<DiffFormDefinitions>();
         services.AddScoped<ListLibraryForms>();
         services.AddScoped<ImportLibraryForm>();
+        services.AddSingleton<IStarterPackSection, FormsSection>();
         services.AddScoped<ImportAnswerValueSet>();
         services.AddScoped<ListAnswerValueSets>();
         services.AddScoped<FormResponseChanges>();
