@@ -280,6 +280,24 @@ public sealed class FormResponsesShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LetAnApiClientFillInFormsAndAccountForWhatItReads()
+    {
+        var patient = await PatientAsync();
+        using var client = _host.Client(_host.ApiClientToken(_tenant.Slug, "client.forms", "api-client"));
+        var started = await client.DataAsync(Start, "startFormResponse", new { input = new { patientId = patient, formKey = "phq-9" } });
+        var completed = await client.DataAsync(Complete, "completeFormResponse", new { id = started.Id(), v = 1, content = Phq9("LA6569-3") });
+        Assert.Single(completed["observationIds"]!.AsArray());
+        Assert.Empty((await _admin.GraphQLAsync(AccessGraph.DisclosureReport, new { id = patient })).DataOrThrow["disclosureReport"]!.AsArray());
+
+        (await client.GraphQLAsync(GetResponse, new { id = started.Id() })).DataOrThrow.ToString();
+        (await client.GraphQLAsync(ListResponses, new { p = patient })).DataOrThrow.ToString();
+
+        var report = (await _admin.GraphQLAsync(AccessGraph.DisclosureReport, new { id = patient })).DataOrThrow["disclosureReport"]!.AsArray();
+        Assert.Equal([("client.forms", "Form response"), ("client.forms", "Form responses")],
+            report.Select(d => (d!["recipient"]!.GetValue<string>(), d["released"]!.GetValue<string>())));
+    }
+
+    [Fact]
     public async Task AnswerThePinnedVersionAfterTheFormChangesAndStartNewResponsesOnTheNewOne()
     {
         var key = Key("pinned");
