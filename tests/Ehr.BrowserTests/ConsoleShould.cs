@@ -98,6 +98,21 @@ public sealed partial class ConsoleShould : IAsyncLifetime
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByText("Partner back end")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("secret")).ToHaveCountAsync(0);
+
+        // Its rate limit changes from the table: out of range is refused with the field named, then 30 is kept.
+        await LiveAsync(page);
+        var clientId = (await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Partner back end" }).Locator("td").First.InnerTextAsync()).Trim();
+        var limit = page.GetByLabel($"Limit of {clientId}");
+        await limit.FillAsync("200000");
+        await limit.PressAsync("Tab");
+        await page.GetByTestId($"save-limit-{clientId}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("rateLimitPerMinute");
+        await limit.FillAsync("30");
+        await limit.PressAsync("Tab");
+        await page.GetByTestId($"save-limit-{clientId}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"save-limit-{clientId}")).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByLabel($"Limit of {clientId}")).ToHaveValueAsync("30");
     }
 
     [Fact]
