@@ -27,6 +27,8 @@ public static partial class QuestionnaireJson
 
     public static Parsed<QuestionnaireResponse> ParseResponse(string json) => Parse<QuestionnaireResponse>(json);
 
+    public static Parsed<ValueSet> ParseValueSet(string json) => Parse<ValueSet>(json);
+
     public static string Serialize(Resource resource, bool pretty = false) =>
         pretty ? Serializer.SerializeToString(resource, pretty: true) : Serializer.SerializeToString(resource);
 

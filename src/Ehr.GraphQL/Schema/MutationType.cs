@@ -143,5 +143,9 @@ internal sealed class MutationType : ObjectGraphType
         this.AddAccountMutations();
 
         this.AddPortalMutations();
+
+        this.AddFormDefinitionMutations();
+
+        this.AddFormResponseMutations();
     }
 }

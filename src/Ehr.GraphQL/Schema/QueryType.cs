@@ -150,5 +150,9 @@ internal sealed class QueryType : ObjectGraphType
         this.AddAccountQueries();
 
         this.AddPortalQueries();
+
+        this.AddFormDefinitionQueries();
+
+        this.AddFormResponseQueries();
     }
 }
