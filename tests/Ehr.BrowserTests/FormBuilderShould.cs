@@ -1,4 +1,5 @@
 using Ehr.IntegrationTests.Infrastructure;
+using Ehr.Platform.Tenancy;
 using Microsoft.Playwright;
 using static Ehr.BrowserTests.ConsolePages;
 using static Ehr.BrowserTests.FormPages;
@@ -9,19 +10,20 @@ namespace Ehr.BrowserTests;
 /// A tenant admin builds forms in the console: items, conditions and a score from the tree and the inspector, with
 /// the preview (the renderer clinicians and patients answer in) following as they go; the JSON view round-trips and
 /// refuses what does not read; library forms score in the preview; the renderer answers from the keyboard and reads
-/// on a tablet. Each form is a stored draft (started on the forms page), so each test has a tenant of its own: a
-/// library form imports as the next version of its key, one draft at a time.
+/// on a tablet. Each form is a stored draft, started on the forms page.
 /// </summary>
 public sealed class FormBuilderShould : IAsyncLifetime
 {
     private TestHost _host = null!;
     private BrowserHost _console = null!;
     private IBrowser _browser = null!;
+    private Tenant _tenant = null!;
 
     public async Task InitializeAsync()
     {
         _console = await BrowserHost.StartAsync();
         (_host, _browser) = (_console.Host, _console.Browser);
+        _tenant = await _host.CreateTenantAsync("forms");
     }
 
     public async Task DisposeAsync()
@@ -29,11 +31,10 @@ public sealed class FormBuilderShould : IAsyncLifetime
         await _console.DisposeAsync();
     }
 
-    /// <summary>A tenant admin of a new tenant signed in, on the forms page (through the menu, or by its address), live.</summary>
+    /// <summary>A tenant admin signed in, on the forms page (through the menu, or by its address), live.</summary>
     private async Task<IPage> BuilderAsync(IBrowserContext context, bool throughTheMenu = true)
     {
-        var tenant = await _host.CreateTenantAsync("forms");
-        var admin = await _host.CreateAsync(tenant, "tenant-admin");
+        var admin = await _host.CreateAsync(_tenant, "tenant-admin");
         var (page, _) = await SignInAsync(context, _host, admin, setUpMfa: true);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
         await LiveAsync(page);

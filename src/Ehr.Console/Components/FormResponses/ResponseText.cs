@@ -16,5 +16,8 @@ internal static class ResponseText
         var other => other,
     };
 
+    /// <summary>Who did something: "you" for the person reading, else the account's id (names need user.read, which most staff lack).</summary>
+    public static string Who(string? actorId, ConsoleUser user) => actorId is null ? "" : actorId == user.Id ? "you" : actorId;
+
     public static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 }
