@@ -348,6 +348,8 @@ public sealed class FormBuilderShould : IAsyncLifetime
             HasTouch = true,
         });
         var page = await BuilderAsync(context, throughTheMenu: false);
+        await FitsTheWidthAsync(page);
+        await ShotAsync(page, "forms-07-tablet-forms-page");
         await OpenLibraryFormAsync(page, "medical-history.json");
         await Assertions.Expect(Preview(page)).ToBeVisibleAsync();
 

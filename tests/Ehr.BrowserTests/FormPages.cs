@@ -28,6 +28,13 @@ internal static class FormPages
     public static Task SavedAsync(IPage page) =>
         Assertions.Expect(page.GetByTestId("autosave-status")).ToHaveTextAsync("All changes saved.");
 
+    /// <summary>Asserts the page reads without scrolling sideways (a tablet held upright is 820 px wide).</summary>
+    public static async Task FitsTheWidthAsync(IPage page)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        Assert.True(widths[0] <= widths[1], $"The page is {widths[0]} px wide in a {widths[1]} px viewport.");
+    }
+
     /// <summary>Publishes the draft open in the builder with a version note; the form's page follows.</summary>
     public static async Task PublishAsync(IPage page, string note)
     {

@@ -135,8 +135,7 @@ public sealed partial class FormsEndToEndShould : IAsyncLifetime
         await Assertions.Expect(form.GetByTestId("error-packs")).ToContainTextAsync("needs an answer");
         await Assertions.Expect(form.GetByTestId("problem-summary")).ToBeFocusedAsync();
         await Assertions.Expect(form.GetByTestId("item-packs").GetByLabel("Packs a day")).ToHaveAttributeAsync("aria-invalid", "true");
-        var widths = await portal.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
-        Assert.True(widths[0] <= widths[1], $"The portal is {widths[0]} px wide in a {widths[1]} px viewport.");
+        await FitsTheWidthAsync(portal);
         await ShotAsync(portal, "forms-e2e-04-portal-refused");
         await form.GetByTestId("item-packs").GetByLabel("Packs a day").FillAsync("1");
         await form.GetByTestId("item-packs").GetByLabel("Packs a day").PressAsync("Tab");
@@ -249,6 +248,7 @@ public sealed partial class FormsEndToEndShould : IAsyncLifetime
         var form = chart.GetByTestId("form-response");
         await Assertions.Expect(form.GetByTestId("item-entrance")).ToBeVisibleAsync();
         await Assertions.Expect(form.GetByTestId("item-reason")).ToBeVisibleAsync();
+        await FitsTheWidthAsync(chart);
         await ShotAsync(chart, "forms-e2e-09-override-in-force");
 
         // Without a location, the standard is in force.

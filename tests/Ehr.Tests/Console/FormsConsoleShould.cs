@@ -63,7 +63,7 @@ public sealed class FormsConsoleShould
     }
 
     [Fact]
-    public void GroupFormVersionsByFormAndScopeWithTheVersionInForceAndTheDraft()
+    public void GroupFormVersionsByFormInTitleOrderAndByScopeWithTheVersionInForceAndTheDraft()
     {
         var north = Guid.NewGuid();
         var south = Guid.NewGuid();
@@ -76,9 +76,11 @@ public sealed class FormsConsoleShould
         var retired = Published(Artifact.NewDraft("form", "audit-c", null, 1, "AUDIT-C", "{}", "tenant", "admin", now));
         retired.Retire(retired.RowVersion, "admin", now);
 
-        var forms = FormsOverview.Of([v1, southV1, v3, northV1, retired, v2], new Dictionary<Guid, string> { [north] = "North clinic", [south] = "Another site" });
+        var zeta = Artifact.NewDraft("form", "a-screen", null, 1, "Zeta screening", "{}", "tenant", "admin", now);
 
-        Assert.Equal(["audit-c", "intake"], forms.Select(f => f.Key));
+        var forms = FormsOverview.Of([v1, southV1, zeta, v3, northV1, retired, v2], new Dictionary<Guid, string> { [north] = "North clinic", [south] = "Another site" });
+
+        Assert.Equal(["audit-c", "intake", "a-screen"], forms.Select(f => f.Key));
         Assert.Equal(("AUDIT-C", "retired v1", null), (forms[0].Title, forms[0].Standard!.Status, forms[0].Standard!.InForce));
         var intake = forms[1];
         Assert.Equal(("Intake (2025)", "published v2 · draft v3"), (intake.Title, intake.Standard!.Status));

@@ -50,8 +50,9 @@ public sealed record FormSummary(string Key, string Title, FormScope? Standard, 
 }
 
 /// <summary>
-/// The forms page's view of the tenant's form versions (as <c>ListFormDefinitions</c> returns them): grouped by key,
-/// then by scope, each scope's versions newest first, overrides in the order of their locations' names.
+/// The forms page's view of the tenant's form versions (as <c>ListFormDefinitions</c> returns them): grouped by key
+/// (in the order of their titles), then by scope, each scope's versions newest first, overrides in the order of their
+/// locations' names.
 /// </summary>
 public static partial class FormsOverview
 {
@@ -61,7 +62,6 @@ public static partial class FormsOverview
         ArgumentNullException.ThrowIfNull(locationNames);
         return versions
             .GroupBy(v => v.Key, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(form =>
             {
                 var scopes = form.GroupBy(v => v.LocationId)
@@ -73,6 +73,8 @@ public static partial class FormsOverview
                 var titled = standard?.InForce ?? standard?.Versions[0] ?? overrides[0].Versions[0];
                 return new FormSummary(form.Key, titled.Title, standard, overrides);
             })
+            .OrderBy(f => f.Title, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(f => f.Key, StringComparer.Ordinal)
             .ToList();
     }
 
