@@ -1,5 +1,7 @@
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
+using Ehr.Forms.Templates;
+using Ehr.Platform.Artifacts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,7 +9,7 @@ namespace Ehr.Forms;
 
 /// <summary>
 /// The forms module: FHIR Questionnaires as form definitions, responses checked and scored on the server,
-/// observation extraction. This part is the engine (no database); persistence, APIs and the console build on it.
+/// observation extraction, and documentation templates (note templates: a Questionnaire, a Liquid narrative, a note type).
 /// </summary>
 public static class FormsModule
 {
@@ -17,6 +19,13 @@ public static class FormsModule
         services.TryAddSingleton<IAnswerValueSets>(InMemoryAnswerValueSets.Empty);
         services.AddSingleton<DefinitionValidator>();
         services.AddSingleton<ResponseEngine>();
+        services.AddEhrNoteTemplates();
         return services;
+    }
+
+    private static void AddEhrNoteTemplates(this IServiceCollection services)
+    {
+        services.AddSingleton<NoteTemplateKind>();
+        services.AddSingleton<IArtifactKind>(sp => sp.GetRequiredService<NoteTemplateKind>());
     }
 }

@@ -25,6 +25,7 @@ public static partial class Permissions
     public const string DisclosureRead = "disclosure.read";
     public const string TenantAdmin = "tenant.admin";
     public const string PortalManage = "portal.manage";
+    public const string TemplateManage = "template.manage";
     public const string PlatformAdmin = "platform.admin";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
@@ -60,6 +61,7 @@ public static partial class Permissions
         [DisclosureRead] = "Produce a patient's accounting of disclosures.",
         [TenantAdmin] = "Administer the tenant's configuration.",
         [PortalManage] = "Invite patients to the patient portal, grant and revoke proxy access to a record, and see who has portal access to it.",
+        [TemplateManage] = "Draft, edit, publish and retire documentation templates (note templates), for the tenant or as a location's override.",
     };
 
     private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead];
@@ -69,7 +71,7 @@ public static partial class Permissions
         ["tenant-admin"] =
         [
             PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
-            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage,
+            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage, TemplateManage,
         ],
         ["physician"] = [.. Clinician, ChartWrite, NoteSign],
         ["nurse-practitioner"] = [.. Clinician, ChartWrite, NoteSign],
