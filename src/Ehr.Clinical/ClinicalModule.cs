@@ -2,6 +2,7 @@ using Ehr.Clinical.Notes;
 using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Clinical.Portal;
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Identity.Portal;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
@@ -44,6 +45,7 @@ public static class ClinicalModule
         services.AddScoped<ListNotes>();
         services.AddScoped<MarkObservationEnteredInError>();
         services.AddScoped<IPortalPatients, PortalPatients>();
+        services.AddScoped<IPatientLaunchContext, PatientLaunchContext>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
 using Ehr.Forms.Templates;
 using Ehr.Platform.Artifacts;
+using Ehr.Platform.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -27,5 +28,6 @@ public static class FormsModule
     {
         services.AddSingleton<NoteTemplateKind>();
         services.AddSingleton<IArtifactKind>(sp => sp.GetRequiredService<NoteTemplateKind>());
+        services.AddScoped<INoteTemplates, NoteTemplates>();
     }
 }

@@ -1,3 +1,4 @@
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -20,8 +21,8 @@ public static class NoteStatus
 /// </summary>
 public sealed class Note
 {
-    public static readonly IReadOnlyList<string> Types =
-        ["progress", "soap", "history-and-physical", "procedure", "telehealth", "consult", "discharge", "other"];
+    /// <summary>The note types (shared with documentation templates; the table checks the same list).</summary>
+    public static IReadOnlyList<string> Types => NoteTypes.All;
 
     private readonly List<NoteRevision> _revisions = [];
 

@@ -23,6 +23,9 @@ public static partial class QuestionnaireJson
 
     public static Parsed<QuestionnaireResponse> ParseResponse(string json) => Parse<QuestionnaireResponse>(json);
 
+    /// <summary>A launch context's patient (<c>%patient</c>), as the clinical module maps it.</summary>
+    public static Parsed<Patient> ParsePatient(string json) => Parse<Patient>(json);
+
     public static string Serialize(Resource resource, bool pretty = false) =>
         pretty ? Serializer.SerializeToString(resource, pretty: true) : Serializer.SerializeToString(resource);
 

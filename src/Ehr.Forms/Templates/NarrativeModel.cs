@@ -76,7 +76,7 @@ internal sealed class NarrativeModel
     public DateTimeOffset Now { get; }
 
     public static NarrativeModel Of(Questionnaire questionnaire, QuestionnaireResponse response, Hl7.Fhir.Model.Patient? patient, string? freeText,
-        DateTimeOffset now, string? mrnSystem = null)
+        DateTimeOffset now)
     {
         var model = new NarrativeModel(now);
         var index = ItemIndex.Of(questionnaire);
@@ -90,7 +90,7 @@ internal sealed class NarrativeModel
             .ToDictionary(a => a.Key, a => a.Value.SelectMany(x => x.Values).Select(v => v.Value).FirstOrDefault() ?? NilValue.Instance, StringComparer.Ordinal));
         model._values[Groups] = Dictionary(groups.ToDictionary(g => g.Key, g => (FluidValue)new ArrayValue(g.Value), StringComparer.Ordinal));
         model._values[Items] = new ArrayValue(items);
-        model._values[Patient] = patient is null ? NilValue.Instance : PatientValue(patient, now, mrnSystem);
+        model._values[Patient] = patient is null ? NilValue.Instance : PatientValue(patient, now);
         model._values[FreeText] = string.IsNullOrWhiteSpace(freeText) ? NilValue.Instance : new StringValue(freeText);
         return model;
     }
@@ -199,7 +199,7 @@ internal sealed class NarrativeModel
         }
     }
 
-    private static FluidValue PatientValue(Hl7.Fhir.Model.Patient patient, DateTimeOffset now, string? mrnSystem)
+    private static FluidValue PatientValue(Hl7.Fhir.Model.Patient patient, DateTimeOffset now)
     {
         var official = patient.Name.FirstOrDefault(n => n.Use is null or HumanName.NameUse.Official) ?? patient.Name.FirstOrDefault();
         var preferred = patient.Name.FirstOrDefault(n => n.Use == HumanName.NameUse.Usual)?.Given.FirstOrDefault();
@@ -214,7 +214,8 @@ internal sealed class NarrativeModel
             ["birth_date"] = patient.BirthDate is null ? NilValue.Instance : new StringValue(patient.BirthDate),
             ["age"] = Age(patient.BirthDate, now) is { } age ? NumberValue.Create(age) : NilValue.Instance,
             ["gender"] = patient.Gender is { } gender ? new StringValue(gender.ToString().ToLowerInvariant()) : NilValue.Instance,
-            ["mrn"] = patient.Identifier.FirstOrDefault(i => (mrnSystem is not null && i.System == mrnSystem) || i.Type?.Coding.Any(c => c.Code == "MR") == true)?.Value
+            // The medical record number is the identifier typed MR (HL7 v2 table 0203), whatever its system.
+            ["mrn"] = patient.Identifier.FirstOrDefault(i => i.Type?.Coding.Any(c => c.Code == "MR") == true)?.Value
                 is { } mrn ? new StringValue(mrn) : NilValue.Instance,
         };
         return Dictionary(values);

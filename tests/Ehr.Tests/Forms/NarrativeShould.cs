@@ -252,7 +252,7 @@ public sealed class NarrativeShould
         var problems = new List<FieldError>();
         var narrative = LiquidNarrative.Compile(source, TemplateItems.Of(Visit), "narrative", problems);
         Assert.True(problems.Count == 0, string.Join("; ", problems));
-        var text = narrative!.Render(NarrativeModel.Of(Visit, response, patient, null, Now, "https://ehr-saas.org/fhir/sid/mrn"), "narrative", problems);
+        var text = narrative!.Render(NarrativeModel.Of(Visit, response, patient, null, Now), "narrative", problems);
         Assert.True(problems.Count == 0, string.Join("; ", problems));
         return text!;
     }
