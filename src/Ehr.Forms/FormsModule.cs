@@ -29,5 +29,8 @@ public static class FormsModule
         services.AddSingleton<NoteTemplateKind>();
         services.AddSingleton<IArtifactKind>(sp => sp.GetRequiredService<NoteTemplateKind>());
         services.AddScoped<INoteTemplates, NoteTemplates>();
+        services.AddScoped<ReadNoteTemplates>();
+        services.AddScoped<ChangeNoteTemplates>();
+        services.AddScoped<PreviewNoteTemplate>();
     }
 }

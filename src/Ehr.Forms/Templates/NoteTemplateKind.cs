@@ -17,7 +17,7 @@ internal sealed record CompiledNoteTemplate(string NoteType, Coding? Code, strin
 /// <see cref="DefinitionValidator"/>, the narrative parsed with its link ids checked against the Questionnaire, and
 /// one rendering of an empty response.
 /// </summary>
-internal sealed class NoteTemplateKind(DefinitionValidator validator, TimeProvider clock) : IArtifactKind
+public sealed class NoteTemplateKind(DefinitionValidator validator, TimeProvider clock) : IArtifactKind
 {
     public const string Name = "note-template";
 
@@ -43,7 +43,7 @@ internal sealed class NoteTemplateKind(DefinitionValidator validator, TimeProvid
     }
 
     /// <summary>The content checked completely, or null with its problems (paths inside the content).</summary>
-    public CompiledNoteTemplate? Compile(string content, List<FieldError> problems, bool dryRun = false)
+    internal CompiledNoteTemplate? Compile(string content, List<FieldError> problems, bool dryRun = false)
     {
         var before = problems.Count;
         var read = NoteTemplateContent.Read(content, problems);

@@ -150,5 +150,7 @@ internal sealed class QueryType : ObjectGraphType
         this.AddAccountQueries();
 
         this.AddPortalQueries();
+
+        this.AddNoteTemplateQueries();
     }
 }
