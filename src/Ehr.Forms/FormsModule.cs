@@ -3,6 +3,7 @@ using Ehr.Forms.Responses;
 using Ehr.Forms.Templates;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Contracts;
+using Ehr.Platform.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -32,5 +33,6 @@ public static class FormsModule
         services.AddScoped<ReadNoteTemplates>();
         services.AddScoped<ChangeNoteTemplates>();
         services.AddScoped<PreviewNoteTemplate>();
+        services.AddSingleton<IStarterPackSection, NoteTemplatesSection>();
     }
 }

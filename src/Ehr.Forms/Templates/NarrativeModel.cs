@@ -115,7 +115,7 @@ internal sealed class NarrativeModel
             var linkId = item.LinkId ?? "";
             index.ByLinkId.TryGetValue(linkId, out var node);
             var text = node?.Item.Text ?? item.Text;
-            var values = item.Answer.Select(a => a.Value).OfType<DataType>().Select(Convert).ToList();
+            var values = item.Answer.Select(a => a.Value).OfType<DataType>().Select(v => Convert(Displayed(v, node))).ToList();
             if (values.Count > 0)
             {
                 var list = answers.TryGetValue(linkId, out var found) ? found : answers[linkId] = [];
@@ -165,6 +165,21 @@ internal sealed class NarrativeModel
             ["codes"] = new ArrayValue(values.Where(v => v.Code is not null).Select(v => (FluidValue)new StringValue(v.Code!)).ToList()),
             ["unit"] = values.FirstOrDefault(v => v.Unit is not null).Unit is { } unit ? new StringValue(unit) : NilValue.Instance,
         });
+    }
+
+    /// <summary>
+    /// A coded answer shows the questionnaire's display for its code, never the one the client sent with it (which
+    /// nothing checks): the signed text must say what the code means.
+    /// </summary>
+    private static DataType Displayed(DataType value, ItemNode? node)
+    {
+        if (value is not Coding coding || node is null)
+        {
+            return value;
+        }
+
+        var option = node.Item.AnswerOption.Select(o => o.Value).OfType<Coding>().FirstOrDefault(o => Definitions.Answers.AreEqual(o, coding));
+        return option is null ? value : new Coding(coding.System, coding.Code, option.Display ?? coding.Display);
     }
 
     /// <summary>An answer value as a Fluid value (typed where Liquid can compute with it) and as text for people.</summary>

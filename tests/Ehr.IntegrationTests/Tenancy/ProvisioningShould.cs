@@ -30,8 +30,9 @@ public sealed class ProvisioningShould : IAsyncLifetime
         await Exec(sql, $"SET ROLE {tenant.SchemaName}");
         Assert.Equal(3L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.locations"));
         Assert.Equal(40L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.patients"));
-        // Every demo registration and the provisioning itself are in the audit chain.
-        Assert.Equal(41L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.audit_log"));
+        // Every note template (drafted, then published), every demo registration and the provisioning itself are in the audit chain.
+        Assert.Equal(4L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.artifacts WHERE kind = 'note-template' AND status = 'published'"));
+        Assert.Equal(49L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.audit_log"));
     }
 
     [Fact]

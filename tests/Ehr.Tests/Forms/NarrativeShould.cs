@@ -62,6 +62,14 @@ public sealed class NarrativeShould
     }
 
     [Fact]
+    public void ShowTheQuestionnairesDisplayOfACodeNotTheClients()
+    {
+        var response = R(Visit, A("severity", new Coding("urn:test", "mild", "Severe")));
+
+        Assert.Equal("Mild (mild)", Render("{{ answers.severity.display }} ({{ answers.severity.code }})", response));
+    }
+
+    [Fact]
     public void RenderScoresAsTheServerComputesThemNotAsTheClientSentThem()
     {
         var forged = R(Visit, A("a", new Integer(2)), A("b", new Integer(5)), A("total", new Integer(99)));
