@@ -223,6 +223,7 @@ public sealed class DefinitionValidator(IAnswerValueSets valueSets)
                 else if (item.MaxLength is { } max && min.Value > max)
                     Add(node, MinGreaterThanMax, $"minLength ({min.Value}) is greater than maxLength ({max}).");
             }
+            CheckOccurs(node, type);
             if (Sdc.ValueOf(item, Sdc.ObservationExtract) is { } extract)
             {
                 if (extract is not FhirBoolean)
@@ -234,6 +235,28 @@ public sealed class DefinitionValidator(IAnswerValueSets valueSets)
                 if (!node.IsQuestion && ((extract as FhirBoolean)?.Value == true))
                     Add(node, Unsupported, "observationExtract on a group or display item (extraction of a group as one Observation with components) is not supported.");
             }
+        }
+
+        private void CheckOccurs(ItemNode node, ItemType type)
+        {
+            var item = node.Item;
+            var min = Sdc.ValueOf(item, Sdc.MinOccurs);
+            var max = Sdc.ValueOf(item, Sdc.MaxOccurs);
+            if (min is null && max is null) return;
+            if (type == ItemType.Display)
+            {
+                Add(node, MinMaxNotAllowed, "minOccurs and maxOccurs do not apply to a display item: it takes no answer.");
+                return;
+            }
+            if (min is not null and not Integer { Value: >= 0 })
+                Add(node, ExtensionValueInvalid, "minOccurs must be a whole number, zero or more.");
+            if (max is not null and not Integer { Value: >= 1 })
+                Add(node, ExtensionValueInvalid, "maxOccurs must be a whole number, one or more.");
+            var (least, most) = Sdc.Occurs(item);
+            if (least > most)
+                Add(node, MinGreaterThanMax, $"minOccurs ({least}) is greater than maxOccurs ({most}).");
+            if ((least > 1 || most > 1) && item.Repeats != true)
+                Add(node, OccursNeedsRepeats, "More than one answer (minOccurs or maxOccurs above 1) needs the item to repeat.");
         }
 
         private static bool AllowsAnswerOptions(ItemType type) => type is ItemType.Choice or ItemType.OpenChoice

@@ -54,6 +54,7 @@ public static class FormProblemCodes
     public const string UnitNotAllowed = "UNIT_NOT_ALLOWED";
     public const string ExtractWithoutCode = "EXTRACT_WITHOUT_CODE";
     public const string ExtensionValueInvalid = "EXTENSION_VALUE_INVALID";
+    public const string OccursNeedsRepeats = "OCCURS_NEEDS_REPEATS";
 
     /// <summary>A feature, extension, item type or expression language the engine does not implement, named in the message.</summary>
     public const string Unsupported = "UNSUPPORTED";
@@ -63,6 +64,8 @@ public static class FormProblemCodes
     public const string MisplacedItem = "MISPLACED_ITEM";
     public const string Required = "REQUIRED";
     public const string NotRepeating = "NOT_REPEATING";
+    public const string TooFewAnswers = "TOO_FEW_ANSWERS";
+    public const string TooManyAnswers = "TOO_MANY_ANSWERS";
     public const string AnswerOnDisabledItem = "ANSWER_ON_DISABLED_ITEM";
     public const string AnswerNotAllowed = "ANSWER_NOT_ALLOWED";
     public const string AnswerType = "ANSWER_TYPE";

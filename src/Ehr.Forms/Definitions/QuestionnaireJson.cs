@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
+using Hl7.Fhir.Validation;
 
 namespace Ehr.Forms.Definitions;
 
@@ -15,8 +16,11 @@ public sealed record Parsed<T>(T? Resource, IReadOnlyList<FormProblem> Problems)
 /// <summary>Reads and writes Questionnaire and QuestionnaireResponse JSON with the Firely SDK (FHIR R4).</summary>
 public static partial class QuestionnaireJson
 {
-    // Strict: an unknown element, a wrong literal or an unknown code is a problem to report, not data to drop.
-    private static readonly FhirJsonDeserializer Deserializer = FhirJsonDeserializer.STRICT;
+    // Strict: an unknown element, a wrong literal or an unknown code is a problem to report, not data to drop. The
+    // narrative (text.div) only has to be well-formed XHTML: Firely's FHIR-XHTML schema check refuses narratives the
+    // HL7 IG publisher itself generates (named anchors, table attributes), and we never render an imported narrative.
+    private static readonly FhirJsonDeserializer Deserializer =
+        new(new DeserializerSettings().UsingMode(DeserializationMode.Strict, NarrativeValidationKind.Xml));
     private static readonly FhirJsonSerializer Serializer = new();
 
     public static Parsed<Questionnaire> ParseQuestionnaire(string json) => Parse<Questionnaire>(json);

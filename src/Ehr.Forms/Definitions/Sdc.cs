@@ -7,6 +7,7 @@ internal static class Sdc
 {
     private const string Core = "http://hl7.org/fhir/StructureDefinition/";
     private const string SdcBase = "http://hl7.org/fhir/uv/sdc/StructureDefinition/";
+    private const string R5 = "http://hl7.org/fhir/5.0/StructureDefinition/";
 
     public const string CalculatedExpression = SdcBase + "sdc-questionnaire-calculatedExpression";
     public const string InitialExpression = SdcBase + "sdc-questionnaire-initialExpression";
@@ -27,6 +28,8 @@ internal static class Sdc
     public const string Hidden = Core + "questionnaire-hidden";
     public const string ItemControl = Core + "questionnaire-itemControl";
     public const string EntryFormat = Core + "entryFormat";
+    public const string MinOccurs = Core + "questionnaire-minOccurs";
+    public const string MaxOccurs = Core + "questionnaire-maxOccurs";
 
     /// <summary>
     /// Presentation hints the renderer may use or not; they never change what an answer means, so accepting them
@@ -43,16 +46,39 @@ internal static class Sdc
         Core + "rendering-style",
         Core + "rendering-styleSensitive",
         SdcBase + "sdc-questionnaire-shortText",
+        SdcBase + "sdc-questionnaire-optionalDisplay",
+        // R5 elements carried into R4 forms (the SDC guide uses them): whether a disabled item is hidden or greyed.
+        R5 + "extension-Questionnaire.item.disabledDisplay",
+    };
+
+    /// <summary>Facts about the form itself that change neither what is asked nor what an answer means.</summary>
+    public static readonly IReadOnlySet<string> Metadata = new HashSet<string>(StringComparer.Ordinal)
+    {
+        // How the form's versions compare (semver, date ...): we version definitions ourselves.
+        R5 + "extension-Questionnaire.versionAlgorithm[x]",
     };
 
     /// <summary>Extensions whose meaning the engine implements (validation, calculation, scoring, extraction).</summary>
     public static readonly IReadOnlySet<string> Behaviour = new HashSet<string>(StringComparer.Ordinal)
     {
+        MinOccurs, MaxOccurs,
         CalculatedExpression, InitialExpression, EnableWhenExpression, LaunchContext, ObservationExtract, Variable,
         MinValue, MaxValue, MinLength, MaxDecimalPlaces, Unit, UnitOption, OrdinalValue, ItemWeight, Iso21090CoValue,
     };
 
-    public static bool IsKnown(string? url) => url is not null && (Behaviour.Contains(url) || PresentationHints.Contains(url));
+    /// <summary>
+    /// Whether an answer is demanded: <c>required</c>, or a minimum number of answers (repetitions, for a group) of one
+    /// or more (<c>questionnaire-minOccurs</c>, as forms made with LHC-Forms say it).
+    /// </summary>
+    public static bool IsRequired(Questionnaire.ItemComponent item) =>
+        item.Required == true || (ValueOf(item, MinOccurs) is Integer { Value: >= 1 });
+
+    /// <summary>The item's least and greatest number of answers (repetitions, for a group), when the form sets them.</summary>
+    public static (int? Min, int? Max) Occurs(Questionnaire.ItemComponent item) =>
+        ((ValueOf(item, MinOccurs) as Integer)?.Value, (ValueOf(item, MaxOccurs) as Integer)?.Value);
+
+    public static bool IsKnown(string? url) =>
+        url is not null && (Behaviour.Contains(url) || PresentationHints.Contains(url) || Metadata.Contains(url));
 
     public static Expression? ExpressionOf(IExtendable element, string url) =>
         element.Extension.FirstOrDefault(e => e.Url == url)?.Value as Expression;

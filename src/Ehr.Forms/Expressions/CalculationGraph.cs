@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Ehr.Forms.Definitions;
 using Hl7.Fhir.Model;
+using Hl7.FhirPath.Expressions;
+using Expression = Hl7.Fhir.Model.Expression;
 
 namespace Ehr.Forms.Expressions;
 
@@ -8,6 +10,9 @@ namespace Ehr.Forms.Expressions;
 /// Which calculated items read which: an expression reads an item when it names the item's link id as a string
 /// literal (<c>where(linkId = 'q1')</c>), directly or through the variables it reads. That is how SDC expressions
 /// address items; an expression that sweeps every item (<c>repeat(item).answer</c>) names none and adds no edge.
+/// Two uses of a link id are not reads, as published forms show: excluding it (<c>where(linkId != 'total')</c>, the
+/// SDC guide's PHQ-9 total leaving itself out of its sum) and looking at the definition rather than the answers
+/// (<c>%questionnaire.item.where(linkId = 'q1')</c>, to reach an item's answer options).
 /// </summary>
 internal sealed partial class CalculationGraph
 {
@@ -40,7 +45,19 @@ internal sealed partial class CalculationGraph
     private static HashSet<string> LiteralsRead(string expression, Questionnaire questionnaire, ItemNode? at, HashSet<string> visiting)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match m in Literal().Matches(expression)) result.Add(m.Groups[1].Value.Replace("\\'", "'", StringComparison.Ordinal));
+        Hl7.FhirPath.Expressions.Expression? parsed = null;
+        try
+        {
+            parsed = FormPath.Parse(expression);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            // The validator reports the expression itself; here, count every literal so no dependency is missed.
+        }
+        if (parsed is null)
+            foreach (Match m in Literal().Matches(expression)) result.Add(m.Groups[1].Value.Replace("\\'", "'", StringComparison.Ordinal));
+        else
+            CollectReads(parsed, result, skip: false);
         foreach (var name in FormPath.VariablesReadBy(expression))
         {
             if (!visiting.Add(name)) continue;
@@ -49,6 +66,43 @@ internal sealed partial class CalculationGraph
             visiting.Remove(name);
         }
         return result;
+    }
+
+    private static void CollectReads(Hl7.FhirPath.Expressions.Expression expression, HashSet<string> into, bool skip)
+    {
+        switch (expression)
+        {
+            case ConstantExpression { Value: string text }:
+                if (!skip) into.Add(text);
+                break;
+            case ChildExpression child:
+                // Its one argument is the child's name (item, answer ...), not a literal of the expression.
+                CollectReads(child.Focus, into, skip);
+                break;
+            case BinaryExpression binary:
+                var excluded = skip || binary.Op is "!=" or "!~";
+                foreach (var operand in binary.Arguments) CollectReads(operand, into, excluded);
+                break;
+            case FunctionCallExpression call:
+                var definition = skip || RootVariable(call) is "questionnaire" or "qitem";
+                if (call.Focus is { } focus) CollectReads(focus, into, definition);
+                foreach (var argument in call.Arguments) CollectReads(argument, into, definition);
+                break;
+            case BracketExpression bracket:
+                CollectReads(bracket.Operand, into, skip);
+                break;
+            case NewNodeListInitExpression list:
+                foreach (var item in list.Contents) CollectReads(item, into, skip);
+                break;
+        }
+    }
+
+    // The %variable a chain of calls starts from (%questionnaire.item.where(...) starts from "questionnaire").
+    private static string? RootVariable(FunctionCallExpression call)
+    {
+        Hl7.FhirPath.Expressions.Expression? at = call;
+        while (at is FunctionCallExpression { Focus: { } focus } and not BinaryExpression) at = focus;
+        return at is VariableRefExpression variable ? variable.Name.TrimStart('%') : null;
     }
 
     private static Expression? FindVariable(Questionnaire questionnaire, ItemNode? at, string name)

@@ -27,6 +27,9 @@ internal static partial class FormPath
     public static CompiledExpression Compile(string expression) =>
         Cache.GetOrAdd(expression, static text => Compiler.Compile(text));
 
+    /// <summary>The expression's syntax tree (for analysis; evaluation goes through <see cref="Compile"/>).</summary>
+    public static Hl7.FhirPath.Expressions.Expression Parse(string expression) => Compiler.Parse(expression);
+
     /// <summary>Compiles the expression, or says why it cannot be compiled.</summary>
     public static bool TryCompile(string expression, out CompiledExpression? compiled, out string? error)
     {

@@ -307,7 +307,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             _problems.Add(new FormProblem(item.LinkId, Required, "This section needs at least one answer.", path));
             foreach (var child in item.Children)
             {
-                if (child.Item.Required == true && enablement.IsEnabledIn(child, container)) ReportMissing(child, container, enablement);
+                if (Sdc.IsRequired(child.Item) && enablement.IsEnabledIn(child, container)) ReportMissing(child, container, enablement);
             }
         }
 
@@ -338,6 +338,24 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             Prune(response.Item);
         }
 
+        /// <summary>
+        /// minOccurs / maxOccurs: how many answers a repeating question has, or how many times a repeating group is
+        /// there. Too many is reported while saving too; too few only on completion (none at all is REQUIRED).
+        /// </summary>
+        private void CheckOccurs(ItemNode child, List<ItemInstance> instances)
+        {
+            var (least, most) = Sdc.Occurs(child.Item);
+            if (least is null && most is null) return;
+            var count = child.Type == ItemType.Group
+                ? instances.Count
+                : instances.Sum(i => i.Item.Answer.Count(a => a.Value is not null));
+            var path = instances.Count > 0 ? instances[0].Path : null;
+            if (count > most)
+                _problems.Add(new FormProblem(child.LinkId, TooManyAnswers, $"At most {most} {(child.Type == ItemType.Group ? "repetitions" : "answers")}; the response has {count}.", path));
+            else if (check == ResponseCheck.Complete && count > 0 && count < least)
+                _problems.Add(new FormProblem(child.LinkId, TooFewAnswers, $"At least {least} {(child.Type == ItemType.Group ? "repetitions" : "answers")}; the response has {count}.", path));
+        }
+
         private void CheckCardinalityAndRequired(ResponseTree tree, Enablement enablement)
         {
             // Containers: the response itself, and every present instance of every group or question with children.
@@ -355,7 +373,8 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                             ? "This group does not repeat, but the response has it more than once."
                             : "A question appears once in a response; several answers go inside it (when it repeats).", instances[1].Path));
                     }
-                    if (check != ResponseCheck.Complete || child.Item.Required != true) continue;
+                    CheckOccurs(child, instances);
+                    if (check != ResponseCheck.Complete || !Sdc.IsRequired(child.Item)) continue;
                     if (!enablement.IsEnabledIn(child, container)) continue;
                     var answered = instances.Any(i => child.Type == ItemType.Group
                         ? i.SelfAndDescendants().Skip(1).Any(d => d.Item.Answer.Any(a => a.Value is not null))

@@ -257,8 +257,42 @@ public sealed class QuestionnaireValidationShould
     [InlineData("""{"linkId":"d","type":"integer","extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath"}}]}""", ExpressionMissing)]
     [InlineData("""{"linkId":"d","type":"integer","extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueString":"1 + 1"}]}""", ExtensionValueInvalid)]
     [InlineData("""{"linkId":"d","type":"integer","initial":[{"valueInteger":1}],"extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression","valueExpression":{"language":"text/fhirpath","expression":"2"}}]}""", InitialWithExpression)]
+    [InlineData("""{"linkId":"d","type":"integer","repeats":true,"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs","valueInteger":-1}]}""", ExtensionValueInvalid)]
+    [InlineData("""{"linkId":"d","type":"integer","repeats":true,"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs","valueInteger":0}]}""", ExtensionValueInvalid)]
+    [InlineData("""{"linkId":"d","type":"integer","repeats":true,"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs","valueInteger":3},{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs","valueInteger":2}]}""", MinGreaterThanMax)]
+    [InlineData("""{"linkId":"d","type":"integer","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs","valueInteger":2}]}""", OccursNeedsRepeats)]
+    [InlineData("""{"linkId":"d","type":"display","text":"note","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs","valueInteger":1}]}""", MinMaxNotAllowed)]
     public void ReportEachBadItem(string item, string code) =>
         Expect("d", code, $"[{item}]");
+
+    [Fact]
+    public void NotTakeATotalThatLeavesItselfOutOfItsSumForACycle() =>
+        // The SDC guide's PHQ-9 sums every answer but its own: excluding a link id is not reading it.
+        Assert.Empty(Validate(Q("""
+            [{"linkId":"a","type":"integer"},
+             {"linkId":"total","type":"integer","readOnly":true,"extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath","expression":"%resource.item.where(linkId != 'total').answer.value.sum()"}}]}]
+            """)));
+
+    [Fact]
+    public void NotTakeAReadOfTheDefinitionForACycle() =>
+        // Reaching an item's own answer options through %questionnaire reads the form, not the answers.
+        Assert.Empty(Validate(Q("""
+            [{"linkId":"risk","type":"choice","readOnly":true,
+              "answerOption":[{"valueCoding":{"system":"s","code":"high"}},{"valueCoding":{"system":"s","code":"low"}}],
+              "extension":[{"url":"http://hl7.org/fhir/StructureDefinition/variable","valueExpression":{"name":"self","language":"text/fhirpath","expression":"%questionnaire.item.where(linkId = 'risk')"}},
+                           {"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath","expression":"%self.answerOption.value.where(code = 'low')"}}]}]
+            """)));
+
+    [Fact]
+    public void StillFindACycleThroughAnEqualityRead()
+    {
+        var problems = Validate(Q("""
+            [{"linkId":"x","type":"integer","extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath","expression":"%resource.item.where(linkId = 'y').answer.value + 1"}}]},
+             {"linkId":"y","type":"integer","extension":[{"url":"http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression","valueExpression":{"language":"text/fhirpath","expression":"%resource.item.where(linkId = 'x' and linkId != 'z').answer.value + 1"}}]}]
+            """));
+
+        Assert.Equal([CalculationCycle], problems.Select(p => p.Code));
+    }
 
     [Fact]
     public void ReportAnExpressionReferenceAsUnsupported() =>

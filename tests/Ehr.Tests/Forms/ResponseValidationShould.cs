@@ -312,6 +312,42 @@ public sealed class ResponseValidationShould
     }
 
     [Fact]
+    public void HoldARepeatingQuestionToItsMinOccursAndMaxOccurs()
+    {
+        var q = Q("""
+            [{"linkId":"med","type":"string","repeats":true,
+              "extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs","valueInteger":2},
+                           {"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs","valueInteger":3}]}]
+            """);
+
+        ExpectOnly(Process(q), "med", Required);
+        ExpectOnly(Process(q, A("med", new FhirString("a"))), "med", TooFewAnswers);
+        Assert.True(Process(q, A("med", new FhirString("a"), new FhirString("b"))).IsValid);
+        ExpectOnly(Process(q, A("med", new FhirString("a"), new FhirString("b"), new FhirString("c"), new FhirString("d"))), "med", TooManyAnswers);
+        // While saving, too few is not yet a problem; too many already is.
+        Assert.True(Engine.Process(q, R(q, A("med", new FhirString("a"))), ResponseCheck.Save).IsValid);
+        Assert.Equal([TooManyAnswers], Engine.Process(q, R(q, A("med", new FhirString("a"), new FhirString("b"), new FhirString("c"), new FhirString("d"))), ResponseCheck.Save).Problems.Select(p => p.Code));
+    }
+
+    [Fact]
+    public void HoldARepeatingGroupToItsMaxOccurs()
+    {
+        var q = Q("""
+            [{"linkId":"contact","type":"group","repeats":true,
+              "extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs","valueInteger":1}],
+              "item":[{"linkId":"name","type":"string"}]}]
+            """);
+        var r = R(q, A("name", new FhirString("Ann")));
+        r.Item.Add(new QuestionnaireResponse.ItemComponent { LinkId = "contact", Item = [new() { LinkId = "name", Answer = [new() { Value = new FhirString("Bob") }] }] });
+
+        ExpectOnly(Engine.Process(q, r), "contact", TooManyAnswers);
+    }
+
+    [Fact]
+    public void DemandAnAnswerOfAnItemWithMinOccursOne() =>
+        ExpectOnly(Process(Q("""[{"linkId":"a","type":"integer","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs","valueInteger":1}]},{"linkId":"b","type":"integer"}]"""), A("b", new Integer(1))), "a", Required);
+
+    [Fact]
     public void RecalculateEveryInstanceOfARepeatingGroup()
     {
         // As SDC forms do it: variables on the group, evaluated on each of its instances.
