@@ -18,11 +18,8 @@ public sealed class ChangeNoteTemplates(ActorContext actors, CreateDraft create,
     {
         ArgumentNullException.ThrowIfNull(input);
         actors.Demand(Permissions.TemplateManage);
-        if (input.From is { } from && await artifacts.GetAsync(from, ct) is not { Kind: NoteTemplateKind.Name })
-        {
-            throw EhrException.Validation([new FieldError("input.from", ErrorCodes.UnknownReference, "No note template version has this id.")]);
-        }
 
+        // A from of another kind is refused by CreateDraft itself (UNKNOWN_REFERENCE on input.from).
         return NoteTemplateVersion.Of(await create.HandleAsync(
             new NewDraft(NoteTemplateKind.Name, input.Key, input.LocationId, input.Title, input.Content, input.From), ct));
     }

@@ -39,10 +39,10 @@ public sealed class AuditChainShould : IAsyncLifetime
     [InlineData("UPDATE {s}.audit_log SET actor_id = 'mallory' WHERE seq = 5", 5L)]
     [InlineData("UPDATE {s}.audit_log SET details = NULL WHERE seq = 3", 3L)]
     [InlineData("DELETE FROM {s}.audit_log WHERE seq = 7", 7L)]
-    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 16L)]
+    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 22L)]
     public async Task CatchTamperingByTheSchemaOwner(string tamper, long brokenAt)
     {
-        // The dermatology pack writes 16 entries (15 patients and the provisioning). Only the owner role can change
+        // The dermatology pack writes 22 entries (3 note templates drafted and published, 15 patients, the provisioning). Only the owner role can change
         // them; the tenant role cannot (see DatabaseIsolationShould). Verification must still catch the owner.
         var tenant = await _host.CreateTenantAsync("audit-tamper", "dermatology");
         Assert.True((await VerifyAsync(tenant)).Intact);
@@ -72,7 +72,7 @@ public sealed class AuditChainShould : IAsyncLifetime
 
         Assert.Equal(3, sealedCount);
         Assert.True(result.Intact, result.Problem);
-        Assert.Equal(19L, result.Entries);
+        Assert.Equal(25L, result.Entries);
     }
 
     [Fact]
