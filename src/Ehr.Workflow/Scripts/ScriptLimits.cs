@@ -23,8 +23,11 @@ public sealed record ScriptLimits
     /// <summary>Elements of one array (<c>MaxArraySize</c>).</summary>
     public uint MaxArrayLength { get; init; } = 10_000;
 
-    /// <summary>Characters <c>String.prototype.repeat</c> may produce in one call (it allocates before the memory limit looks).</summary>
-    public int MaxRepeatLength { get; init; } = 100_000;
+    /// <summary>
+    /// Characters one built-in call may produce (<c>repeat</c>, <c>join</c>, <c>replace</c>, <c>JSON.stringify</c>): those
+    /// allocate their result before the memory limit looks (<see cref="StringGuards"/>).
+    /// </summary>
+    public int MaxStringLength { get; init; } = 1_000_000;
 
     /// <summary>One regular-expression match.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(100);

@@ -5,11 +5,9 @@ using System.Text.RegularExpressions;
 using Acornima.Ast;
 using Jint;
 using Jint.Native;
-using Jint.Native.Error;
 using Jint.Native.Json;
 using Jint.Native.Object;
 using Jint.Runtime;
-using Jint.Runtime.Interop;
 
 namespace Ehr.Workflow.Scripts;
 
@@ -64,7 +62,8 @@ internal sealed record CompiledScript(
 /// <c>Date.now()</c> and <c>Temporal.Now</c> read the step's clock (UTC), <c>Math.random</c> is absent, and so are
 /// <c>WeakRef</c> / <c>FinalizationRegistry</c> (which depend on the garbage collector), <c>SharedArrayBuffer</c> and
 /// <c>Atomics</c>; <c>ShadowRealm</c> is absent (a new realm would bring them all back). Binary buffers (<c>ArrayBuffer</c>, typed arrays, <c>DataView</c>) are absent too: they allocate
-/// their whole size at once, before the memory limit can look, and an expression over JSON has no use for them.
+/// their whole size at once, before the memory limit can look, and an expression over JSON has no use for them. The
+/// built-ins that can build a huge string in one call are guarded (<see cref="StringGuards"/>).
 ///
 /// <see cref="Evaluate"/> never throws: a failing or runaway script is a <see cref="ScriptFailure"/>.
 /// </summary>
@@ -151,6 +150,9 @@ public sealed class ScriptSandbox(ScriptLimits limits)
     {
         if (result.IsPromise())
             return ScriptResult.Fail(ScriptFailureCodes.ResultInvalid, "The script gave a promise; scripts are synchronous expressions.");
+        // Measured before it is written: a result can share one long string many times over.
+        if (StringGuards.EstimateJson(result, limits.MaxResultLength) > limits.MaxResultLength)
+            return ScriptResult.Fail(ScriptFailureCodes.ResultInvalid, $"The script's result is more than {limits.MaxResultLength} characters of JSON; at most that many are kept.");
         var json = new Jint.Native.Json.JsonSerializer(engine).Serialize(result);
         if (json.IsUndefined())
             return ScriptResult.Fail(ScriptFailureCodes.ResultInvalid, $"The script gave {Describe(result)}, which is not a JSON value.");
@@ -185,28 +187,13 @@ public sealed class ScriptSandbox(ScriptLimits limits)
             options.Constraints.StackOverflowGuard = true;
             options.TimeSystem = new StepClock(now);
             options.Culture = CultureInfo.InvariantCulture;
+            options.Json.MaxParseDepth = 64;
         });
         var global = engine.Global;
         foreach (var name in Removed) global.Delete(name);
         global.Get("Math").AsObject().Delete("random");
-        GuardRepeat(engine);
+        StringGuards.Install(engine, limits);
         return engine;
-    }
-
-    /// <summary><c>'x'.repeat(2 ** 28)</c> allocates half a gigabyte in one call, before the memory limit looks.</summary>
-    private void GuardRepeat(Engine engine)
-    {
-        var prototype = engine.Global.Get("String").AsObject().Get("prototype").AsObject();
-        var repeat = prototype.Get("repeat");
-        var max = limits.MaxRepeatLength;
-        prototype.Set("repeat", new ClrFunction(engine, "repeat", (self, args) =>
-        {
-            var length = TypeConverter.ToString(self).Length;
-            var count = args.Length > 0 ? TypeConverter.ToNumber(args[0]) : 0;
-            if (length * count > max)
-                throw new JavaScriptException((ErrorConstructor)engine.Global.Get("RangeError"), $"repeat would make more than {max} characters");
-            return engine.Call(repeat, self, args);
-        }, 1));
     }
 
     internal CompiledScript Compile(string script)
