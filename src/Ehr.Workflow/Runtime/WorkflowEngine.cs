@@ -160,7 +160,12 @@ internal static class Migration
         if (state.Status != InstanceStatus.Running)
             Add(null, MigrationCodes.NotRunning, $"The instance is {state.Status.ToString().ToLowerInvariant()}.");
         if (state.DefinitionVersionId != from.VersionId)
+        {
+            // Nothing else can be compared: the instance's nodes are not this plan's.
             Add(null, MigrationCodes.WrongSource, $"The instance runs version {state.DefinitionVersionId}, not {from.VersionId}.");
+            return new MigrationCheck(reasons);
+        }
+
         if (from.VersionId == to.VersionId)
             Add(null, MigrationCodes.SameVersion, "The instance already runs this version.");
 
