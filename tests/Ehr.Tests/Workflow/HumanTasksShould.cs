@@ -219,6 +219,26 @@ public sealed class HumanTasksShould
     }
 
     [Fact]
+    public void KeepTheTaskOpenWhenItsEscalationFails()
+    {
+        var run = Escalating("""[{"after":"PT72H","reassign":{"expression":"event.payload.director"}}]""");
+        var task = run.Task("review");
+
+        run.Apply(new FireTimer(run.Single<ScheduleTimer>().BookmarkId), TimeSpan.FromHours(72));
+        var incident = run.Single<RaiseIncident>();
+        Assert.Equal(task, run.Task("review"));
+
+        run.Apply(new RetryIncident(incident.BookmarkId, "admin"));
+        Assert.Equal(incident.BookmarkId, run.Single<ResolveIncident>().BookmarkId);
+        var again = run.Single<RaiseIncident>();
+        Assert.Equal(task, run.Task("review"));
+
+        run.Apply(new CompleteTask(task, "approve", null, "dr-lee"));
+        Assert.Equal(again.BookmarkId, run.Single<ResolveIncident>().BookmarkId);
+        Assert.Equal(InstanceStatus.Completed, run.State.Status);
+    }
+
+    [Fact]
     public void WithdrawThePendingEscalationWhenTheTaskIsDecided()
     {
         var run = Escalating("""[{"after":"PT72H","reassign":{"role":"medical-director"}}]""");
