@@ -53,8 +53,11 @@ public static class EhrHost
         services.AddEhrWorkflow();
     }
 
-    /// <summary>The web host: APIs, health, jobs dashboard. Bound to loopback unless configured otherwise.</summary>
-    public static WebApplication BuildWeb(string[] args, IDictionary<string, string?>? overrides = null)
+    /// <summary>
+    /// The web host: APIs, health, jobs dashboard. Bound to loopback unless configured otherwise.
+    /// <paramref name="replaceServices"/> runs after every module's registrations (tests give hosts a shared clock).
+    /// </summary>
+    public static WebApplication BuildWeb(string[] args, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? replaceServices = null)
     {
         // Settings (appsettings.json) live beside the binary, wherever the command is run from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -75,6 +78,7 @@ public static class EhrHost
         builder.WebHost.UseStaticWebAssets();
         AddTelemetry(builder.Services, builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseEhrPlatform();
@@ -87,7 +91,8 @@ public static class EhrHost
     /// <summary>
     /// The web host on 127.0.0.1 and a free port, platform schema migrated: what the tests and the benchmarks run.
     /// </summary>
-    public static async Task<(WebApplication App, Uri Address)> StartOnLoopbackAsync(IDictionary<string, string?> overrides)
+    public static async Task<(WebApplication App, Uri Address)> StartOnLoopbackAsync(IDictionary<string, string?> overrides,
+        Action<IServiceCollection>? replaceServices = null)
     {
         // A free port chosen up front, so the authorization server's issuer (which the console signs in against) is known.
         var port = FreeLoopbackPort();
@@ -95,7 +100,7 @@ public static class EhrHost
         settings.TryAdd("Identity:Issuer", $"http://127.0.0.1:{port}/");
         // Hosts started side by side on one database (tests, benchmarks) each register their own console client.
         settings.TryAdd("Identity:ConsoleClientId", $"ehr-console-{port}");
-        var app = BuildWeb([], settings);
+        var app = BuildWeb([], settings, replaceServices);
         await app.Services.GetRequiredService<SchemaMigrator>().MigratePlatformAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -136,7 +136,7 @@ public static class PlatformModule
                 };
             });
         services.AddAuthorization();
-        services.AddEhrClientRateLimits();
+        services.AddEhrClientRateLimits(configuration);
 
         services.AddSingleton<AuditVerificationJobs>();
         services.AddHangfire((sp, c) => c
@@ -176,7 +176,7 @@ public static class PlatformModule
         app.UseAuthentication();
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseMiddleware<ActorBindingMiddleware>();
-        app.UseRateLimiter();
+        app.UseEhrClientRateLimits();
         app.UseAuthorization();
         app.MapEhrAuthorizationServer();
 

@@ -20,6 +20,9 @@ public static class Browser
             throw new InvalidOperationException($"{ChromiumPath} is missing: ./ehr test installs it (apt-get install -y chromium).");
         }
 
+        // Expectations wait up to 15 s (Playwright's default is 5): on a two-core machine a sign-in's redirect chain
+        // behind a build can take longer. A wait ends as soon as the page is right, so passing runs are not slower.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -19,7 +19,8 @@ public sealed partial class ConsoleShould : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _console = await BrowserHost.StartAsync();
+        // As ./ehr up runs it: no mail relay, so invitation links are shown to whoever sends them.
+        _console = await BrowserHost.StartAsync(new Dictionary<string, string?> { ["Accounts:LogInvitationLinks"] = "true" });
         (_host, _browser) = (_console.Host, _console.Browser);
         _tenant = await _host.CreateTenantAsync("console");
     }
@@ -97,6 +98,21 @@ public sealed partial class ConsoleShould : IAsyncLifetime
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByText("Partner back end")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("secret")).ToHaveCountAsync(0);
+
+        // Its rate limit changes from the table: out of range is refused with the field named, then 30 is kept.
+        await LiveAsync(page);
+        var clientId = (await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Partner back end" }).Locator("td").First.InnerTextAsync()).Trim();
+        var limit = page.GetByLabel($"Limit of {clientId}");
+        await limit.FillAsync("200000");
+        await limit.PressAsync("Tab");
+        await page.GetByTestId($"save-limit-{clientId}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("rateLimitPerMinute");
+        await limit.FillAsync("30");
+        await limit.PressAsync("Tab");
+        await page.GetByTestId($"save-limit-{clientId}").ClickAsync();
+        await Assertions.Expect(page.GetByTestId($"save-limit-{clientId}")).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByLabel($"Limit of {clientId}")).ToHaveValueAsync("30");
     }
 
     [Fact]
@@ -159,11 +175,14 @@ public sealed partial class ConsoleShould : IAsyncLifetime
         await Assertions.Expect(adminPage.GetByTestId("notice")).ToContainTextAsync("Invitation sent");
         await ShotAsync(adminPage, "console-09-invited");
 
-        // The colleague follows the e-mailed link (read from the outbox: there is no mail server here).
-        var link = await InvitationLinkAsync(email);
+        // No mail relay (development): the console shows the admin the very link the e-mail in the outbox carries.
+        var link = await adminPage.GetByTestId("invitation-link").GetAttributeAsync("href");
+        Assert.Equal(await InvitationLinkAsync(email), link);
+
+        // The colleague follows it.
         await using var newContext = await _browser.NewContextAsync();
         var page = await newContext.NewPageAsync();
-        await page.GotoAsync(link);
+        await page.GotoAsync(link!);
         await page.Locator("#name").FillAsync("New Colleague");
         await page.Locator("#password").FillAsync("Tulip-orbit-" + Guid.NewGuid().ToString("N")[..10]);
         var password = await page.Locator("#password").InputValueAsync();

@@ -85,6 +85,8 @@ public sealed partial class PortalShould : IAsyncLifetime
         await staffPage.GetByTestId("invite-patient").ClickAsync();
         await Assertions.Expect(staffPage.GetByTestId("notice")).ToContainTextAsync("Portal invitation sent");
         await Assertions.Expect(staffPage.GetByTestId("portal-access")).ToContainTextAsync("pending");
+        // A server (no development setting) never shows the link: it is a credential, sent only by e-mail.
+        Assert.Equal(0, await staffPage.GetByTestId("invitation-links").CountAsync());
         await ShotAsync(staffPage, "portal-01-staff-invited");
 
         // The patient follows the e-mailed link (from the outbox: no mail server here), joins and signs in.

@@ -45,3 +45,18 @@
     if (minutes > 0 && Date.now() - last >= minutes * 60000) signOut();
   }, 5000);
 })();
+
+// The forms renderer: the browser's time zone (dates with times are entered in it) and moving focus to an item
+// (the problem summary's links; a fieldset's first control when the target is a group of radio buttons).
+window.ehrForms = {
+  timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone || null,
+  focus: (id) => {
+    const target = document.getElementById(id);
+    if (!target) return;
+    const control = target.matches('input, select, textarea, button, [tabindex]')
+      ? target
+      : target.querySelector('input:checked, input, select, textarea, button');
+    (control || target).focus();
+    target.scrollIntoView({ block: 'center' });
+  },
+};

@@ -28,6 +28,16 @@ internal static class ApiClientFields
             .Argument<NonNullGraphType<StringGraphType>>("clientId")
             .ResolveAsync(async c => await c.Service<ManageApiClients>().RotateSecretAsync(c.GetArgument<string>("clientId"), c.CancellationToken));
 
+        mutation.Field<NonNullGraphType<ApiClientType>>("changeApiClientRateLimit")
+            .Description("Sets the client's limit (requests per minute over all hosts, 1-100000); it applies from the client's next request. " +
+                         "VERSION_CONFLICT unless expectedVersion is current.")
+            .RequiresPermission(Permissions.ApiClientManage)
+            .Argument<NonNullGraphType<StringGraphType>>("clientId")
+            .Argument<NonNullGraphType<IntGraphType>>("rateLimitPerMinute")
+            .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
+            .ResolveAsync(async c => await c.Service<ChangeApiClientRateLimit>().HandleAsync(c.GetArgument<string>("clientId"),
+                c.GetArgument<int>("rateLimitPerMinute"), c.GetArgument<int>("expectedVersion"), c.CancellationToken));
+
         mutation.Field<NonNullGraphType<ApiClientType>>("revokeApiClient")
             .Description("Revokes the client: no new tokens, and the ones it holds are refused from its next request.")
             .RequiresPermission(Permissions.ApiClientManage)
@@ -46,7 +56,8 @@ internal sealed class ApiClientType : ObjectGraphType<ApiClient>
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("scopes")
             .Description("The permissions the client holds.").Resolve(c => c.Source.Scopes);
-        Field<NonNullGraphType<IntGraphType>>("rateLimitPerMinute").Resolve(c => c.Source.RateLimitPerMinute);
+        Field<NonNullGraphType<IntGraphType>>("rateLimitPerMinute")
+            .Description("Requests per minute (sliding), counted over every host of the deployment.").Resolve(c => c.Source.RateLimitPerMinute);
         Field<NonNullGraphType<StringGraphType>>("status").Description("active or revoked.")
             .Resolve(c => c.Source.Status.ToString().ToLowerInvariant());
         Field<NonNullGraphType<StringGraphType>>("secretHint").Description("The secret's last four characters.")
@@ -55,6 +66,8 @@ internal sealed class ApiClientType : ObjectGraphType<ApiClient>
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Resolve(c => c.Source.CreatedAt);
         Field<DateTimeOffsetGraphType>("rotatedAt").Resolve(c => c.Source.RotatedAt);
         Field<DateTimeOffsetGraphType>("revokedAt").Resolve(c => c.Source.RevokedAt);
+        Field<NonNullGraphType<IntGraphType>>("version").Description("Name it as expectedVersion when changing the client.")
+            .Resolve(c => c.Source.Version);
     }
 }
 

@@ -184,6 +184,82 @@ public sealed class ApiClientsShould : IAsyncLifetime
         Assert.Contains("auth.token_issued", actions);
     }
 
+    private const string ChangeLimit = """
+        mutation($id: String!, $limit: Int!, $v: Int!) {
+          changeApiClientRateLimit(clientId: $id, rateLimitPerMinute: $limit, expectedVersion: $v) { rateLimitPerMinute version }
+        }
+        """;
+
+    private async Task<JsonNode> ListedAsync(string clientId) =>
+        (await _admin.GraphQLAsync("{ apiClients { clientId rateLimitPerMinute version status } }")).DataOrThrow["apiClients"]!.AsArray()
+        .Single(c => c!["clientId"]!.GetValue<string>() == clientId)!;
+
+    [Fact]
+    public async Task ChangeItsLimitAndRecordTheChange()
+    {
+        var (clientId, _) = await CreateClientAsync(["patient.read"], limit: 50);
+
+        var changed = await _admin.GraphQLAsync(ChangeLimit, new { id = clientId, limit = 70, v = 1 });
+        var log = await _admin.GraphQLAsync("query($id: String) { auditLog(resourceId: $id) { edges { node { action } } } }", new { id = clientId });
+
+        Assert.Equal(70, changed.DataOrThrow["changeApiClientRateLimit"]!["rateLimitPerMinute"]!.GetValue<int>());
+        Assert.Equal(2, changed.DataOrThrow["changeApiClientRateLimit"]!["version"]!.GetValue<int>());
+        Assert.Equal(70, (await ListedAsync(clientId))["rateLimitPerMinute"]!.GetValue<int>());
+        Assert.Contains(log.DataOrThrow["auditLog"]!["edges"]!.AsArray(), e => e!["node"]!["action"]!.GetValue<string>() == "apiclient.rate_limit");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_001)]
+    public async Task RefuseALimitOutOfRangeAndKeepTheOldOne(int limit)
+    {
+        var (clientId, _) = await CreateClientAsync(["patient.read"], limit: 50);
+
+        var result = await _admin.GraphQLAsync(ChangeLimit, new { id = clientId, limit, v = 1 });
+
+        Assert.Equal("VALIDATION_FAILED", result.Code);
+        Assert.Equal(["rateLimitPerMinute"], result.FieldPaths);
+        var listed = await ListedAsync(clientId);
+        Assert.Equal(50, listed["rateLimitPerMinute"]!.GetValue<int>());
+        Assert.Equal(1, listed["version"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task RefuseALimitChangeOnAStaleVersion()
+    {
+        var (clientId, _) = await CreateClientAsync(["patient.read"], limit: 50);
+        await _admin.GraphQLAsync(ChangeLimit, new { id = clientId, limit = 60, v = 1 });
+
+        var stale = await _admin.GraphQLAsync(ChangeLimit, new { id = clientId, limit = 10, v = 1 });
+
+        Assert.Equal("VERSION_CONFLICT", stale.Code);
+        Assert.Equal(60, (await ListedAsync(clientId))["rateLimitPerMinute"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task RefuseALimitChangeOnARevokedClient()
+    {
+        var (clientId, _) = await CreateClientAsync(["patient.read"], limit: 50);
+        await _admin.GraphQLAsync("mutation($id: String!) { revokeApiClient(clientId: $id) { status } }", new { id = clientId });
+
+        var result = await _admin.GraphQLAsync(ChangeLimit, new { id = clientId, limit = 60, v = 2 });
+
+        Assert.Equal("CONFLICT", result.Code);
+        Assert.Equal(50, (await ListedAsync(clientId))["rateLimitPerMinute"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task NotChangeAnotherTenantsClient()
+    {
+        var (clientId, _) = await CreateClientAsync(["patient.read"], limit: 50);
+        using var otherAdmin = _host.Client(_host.Token(_other.Slug, "admin", "tenant-admin"));
+
+        var result = await otherAdmin.GraphQLAsync(ChangeLimit, new { id = clientId, limit = 60, v = 1 });
+
+        Assert.Equal("NOT_FOUND", result.Code);
+        Assert.Equal(50, (await ListedAsync(clientId))["rateLimitPerMinute"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("", "patient.read", 600, "input.name", "REQUIRED")]
     [InlineData("x", "tenant.admin", 600, "input.scopes[0]", "INVALID_FORMAT")]

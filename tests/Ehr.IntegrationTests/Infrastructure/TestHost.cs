@@ -55,7 +55,8 @@ public sealed class TestHost : IAsyncDisposable
         }
     }
 
-    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>A host of its own; <paramref name="clock"/>, when given, is its time (hosts given one clock share it).</summary>
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("ehr-test-data-").FullName;
         // The cluster's key-ring certificate where the host (and any CLI verb run with this data directory) looks.
@@ -75,7 +76,8 @@ public sealed class TestHost : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var (app, address) = await EhrHost.StartOnLoopbackAsync(overrides);
+        var (app, address) = await EhrHost.StartOnLoopbackAsync(overrides,
+            clock is null ? null : services => services.AddSingleton(clock));
         return new TestHost(app, address, dataDir);
     }
 

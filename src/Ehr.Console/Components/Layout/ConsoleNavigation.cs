@@ -12,6 +12,12 @@ public sealed record NavItem(string Title, string Href, string Icon, string Perm
 /// <summary>The console's menu: each entry shows only to people holding the permission its page needs.</summary>
 public static class ConsoleNavigation
 {
+    /// <summary>
+    /// What the form builder asks for: the tenant administrator's permission for now; the forms module's own
+    /// permission replaces it here (menu and page alike) when its use cases land.
+    /// </summary>
+    public const string FormBuilderPermission = Permissions.TenantAdmin;
+
     public static IReadOnlyList<NavItem> Items { get; } =
     [
         new("Patients", "/console/patients", Icons.Material.Filled.PersonSearch, Permissions.PatientRead),
@@ -19,6 +25,7 @@ public static class ConsoleNavigation
         new("Portal access", "/console/portal-access", Icons.Material.Filled.FamilyRestroom, Permissions.PortalManage),
         new("Locations", "/console/locations", Icons.Material.Filled.Place, Permissions.LocationRead),
         new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
+        new("Form builder", "/console/forms/builder", Icons.Material.Filled.DynamicForm, FormBuilderPermission),
         new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
         new("API clients", "/console/api-clients", Icons.Material.Filled.Key, Permissions.ApiClientManage),

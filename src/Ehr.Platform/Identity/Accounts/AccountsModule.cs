@@ -34,6 +34,7 @@ public static class AccountsModule
         services.AddScoped<TenantAuditOfPlatformChange>();
         services.AddScoped<ListMembers>();
         services.AddScoped<ListInvitations>();
+        services.AddScoped<InvitationLinks>();
         services.AddScoped<InviteUser>();
         services.AddScoped<AcceptInvitation>();
         services.AddScoped<ChangeMemberRoles>();

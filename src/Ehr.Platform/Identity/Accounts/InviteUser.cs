@@ -6,7 +6,6 @@ using Ehr.Platform.Locations;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ehr.Platform.Identity.Accounts;
@@ -34,7 +33,7 @@ public sealed record InviteUserInput(string? Email, IReadOnlyList<string>? Roles
 /// Invites someone by e-mail to the current tenant with roles and optional location restrictions. The link carries a
 /// random 32-byte token; only its SHA-256 is stored. The e-mail goes to the outbox in the same transaction as the
 /// invitation, so neither exists without the other. Development has no mail transport: there the link is also logged
-/// (<see cref="AccountsOptions.LogInvitationLinks"/>).
+/// and shown to the sender (<see cref="InvitationLinks"/>).
 /// </summary>
 public sealed class InviteUser(
     PlatformDbContext db,
@@ -44,7 +43,7 @@ public sealed class InviteUser(
     RoleGrants grants,
     TenantAuditOfPlatformChange audit,
     IOptions<AccountsOptions> options,
-    ILogger<InviteUser> log,
+    InvitationLinks links,
     TimeProvider clock)
 {
     public async Task<InvitationView> HandleAsync(InviteUserInput input, CancellationToken ct)
@@ -77,7 +76,7 @@ public sealed class InviteUser(
                 new { email, roles = invitation.Roles, locationIds = invitation.LocationIds, expiresAt = invitation.ExpiresAt })],
             ct);
 
-        LogLink(log, options.Value, invitation, tenant, link);
+        links.Made(invitation, tenant, link);
         return InvitationView.From(invitation, now);
     }
 
@@ -103,22 +102,6 @@ public sealed class InviteUser(
              If you did not expect this e-mail, ignore it.
              """, now));
         return (invitation, link);
-    }
-
-    /// <summary>
-    /// No mail transport yet: in development the link must reach the person somehow. It is a credential until accepted
-    /// or expired, so servers never log it.
-    /// </summary>
-    internal static void LogLink(ILogger log, AccountsOptions options, Invitation invitation, Tenant tenant, string link)
-    {
-        if (options.LogInvitationLinks)
-        {
-            log.LogInformation("Invitation for {Email} to {Tenant}: {Link}", invitation.Email, tenant.Slug, link);
-        }
-        else
-        {
-            log.LogInformation("Invitation {Invitation} for {Email} to {Tenant} is in the e-mail outbox", invitation.Id, invitation.Email, tenant.Slug);
-        }
     }
 
     internal static byte[] HashToken(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));

@@ -9,7 +9,7 @@ public enum ApiClientStatus
 /// <summary>
 /// A tenant's API client (OAuth2 client credentials) for a startup's back end. The secret is shown once and stored
 /// only hashed (by OpenIddict, which holds the matching application under the same client id). Its scopes are the
-/// permissions it may use; its requests are rate limited per client.
+/// permissions it may use; its requests are rate limited per client, across all hosts (<see cref="ClientRateLimits"/>).
 /// </summary>
 public sealed class ApiClient
 {
@@ -64,6 +64,23 @@ public sealed class ApiClient
     {
         SecretHint = secretHint;
         RotatedAt = now;
+        Version++;
+    }
+
+    /// <summary>A new limit for the whole deployment; the counts already made are judged against it from the next request.</summary>
+    public void ChangeRateLimit(int expectedVersion, int rateLimitPerMinute)
+    {
+        if (expectedVersion != Version)
+        {
+            throw Errors.EhrException.VersionConflict($"API client '{ClientId}'", expectedVersion, Version);
+        }
+
+        if (Status != ApiClientStatus.Active)
+        {
+            throw new InvalidOperationException($"API client '{ClientId}' is revoked.");
+        }
+
+        RateLimitPerMinute = rateLimitPerMinute;
         Version++;
     }
 

@@ -31,6 +31,12 @@ public sealed class ManageApiClients(
 {
     public const int DefaultRateLimitPerMinute = 600;
 
+    public const int MinRateLimitPerMinute = 1;
+
+    public const int MaxRateLimitPerMinute = 100_000;
+
+    internal const string RateLimitRange = "Between 1 and 100000 requests per minute.";
+
     public async Task<IReadOnlyList<ApiClient>> ListAsync(CancellationToken ct)
     {
         actors.Demand(Permissions.ApiClientManage);
@@ -135,9 +141,9 @@ public sealed class ManageApiClients(
         }
 
         var limit = input.RateLimitPerMinute ?? DefaultRateLimitPerMinute;
-        if (limit is < 1 or > 100_000)
+        if (limit is < MinRateLimitPerMinute or > MaxRateLimitPerMinute)
         {
-            errors.Add(new FieldError("input.rateLimitPerMinute", ErrorCodes.OutOfRange, "Between 1 and 100000 requests per minute."));
+            errors.Add(new FieldError("input.rateLimitPerMinute", ErrorCodes.OutOfRange, RateLimitRange));
         }
 
         if (errors.Count > 0)

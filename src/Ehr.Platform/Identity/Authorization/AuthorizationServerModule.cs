@@ -41,6 +41,7 @@ public static class AuthorizationServerModule
         services.AddSingleton<KeyRing>();
         services.AddScoped<AccessCheck>();
         services.AddScoped<ApiClients.ManageApiClients>();
+        services.AddScoped<ApiClients.ChangeApiClientRateLimit>();
 
         services.AddOpenIddict()
             .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<PlatformDbContext>())

@@ -4,7 +4,6 @@ using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ehr.Platform.Identity.Portal;
@@ -31,7 +30,7 @@ public sealed class GrantProxyAccess(
     IPortalPatients patients,
     TenantAuditOfPlatformChange audit,
     IOptions<AccountsOptions> options,
-    ILogger<GrantProxyAccess> log,
+    InvitationLinks links,
     TimeProvider clock)
 {
     public async Task<PortalLinkView> HandleAsync(GrantProxyAccessInput input, CancellationToken ct)
@@ -143,7 +142,7 @@ public sealed class GrantProxyAccess(
 
         if (invitation is not null)
         {
-            InviteUser.LogLink(log, options.Value, invitation, tenant, link!);
+            links.Made(invitation, tenant, link!);
         }
 
         return await PortalRules.ViewAsync(db, tenant.Id, portalLink.Id, now, ct);

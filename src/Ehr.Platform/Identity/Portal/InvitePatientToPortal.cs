@@ -4,7 +4,6 @@ using Ehr.Platform.Identity.Accounts;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ehr.Platform.Identity.Portal;
@@ -25,7 +24,7 @@ public sealed class InvitePatientToPortal(
     IPortalPatients patients,
     TenantAuditOfPlatformChange audit,
     IOptions<AccountsOptions> options,
-    ILogger<InvitePatientToPortal> log,
+    InvitationLinks links,
     TimeProvider clock)
 {
     public async Task<PortalLinkView> HandleAsync(InvitePatientToPortalInput input, CancellationToken ct)
@@ -74,7 +73,7 @@ public sealed class InvitePatientToPortal(
                 new { linkId = portalLink.Id, invitationId = invitation.Id, email, relationship = portalLink.Relationship }),
         ], ct);
 
-        InviteUser.LogLink(log, options.Value, invitation, tenant, link);
+        links.Made(invitation, tenant, link);
         return await PortalRules.ViewAsync(db, tenant.Id, portalLink.Id, now, ct);
     }
 }
