@@ -8,8 +8,11 @@ public sealed record ScriptLimits
 {
     public static readonly ScriptLimits Default = new();
 
-    /// <summary>Wall-clock time (<c>TimeoutInterval</c>).</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Wall-clock time (<c>TimeoutInterval</c>). The backstop for slow built-ins: statements, memory and regex limits stop
+    /// runaway scripts far sooner. Generous because it is wall-clock: on a busy host a thread may wait for a core.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Statements executed (<c>MaxStatements</c>): ends a loop long before the clock would.</summary>
     public int MaxStatements { get; init; } = 20_000;
