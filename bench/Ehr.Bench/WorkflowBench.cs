@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Runtime;
 using Ehr.Workflow.Scripts;
@@ -31,10 +31,10 @@ internal static class WorkflowBench
         var engine = new WorkflowEngine(sandbox);
         var now = DateTimeOffset.UtcNow;
 
-        using var payload = JsonDocument.Parse("""{"type":"form.submitted","payload":{"formKey":"new-patient-intake","answers":{"phq9-item9":2}}}""");
+        using var payload = JsonDocument.Parse("""{"type":"form.submitted","payload":{"formKey":"phq-9","flagged":["phq9-suicide-flag"]}}""");
         using var empty = JsonDocument.Parse("{}");
         var scope = new ScriptScope(empty.RootElement, payload.RootElement, empty.RootElement, null, now);
-        const string decision = "(event.payload.answers['phq9-item9'] ?? 0) > 0";
+        const string decision = "(event.payload.flagged ?? []).includes('phq9-suicide-flag')";
         if (sandbox.Evaluate(decision, scope).Value?.ValueKind != JsonValueKind.True) throw new InvalidOperationException("decision script is wrong");
 
         var cosign = definitions.Load(Fixture("note-cosignature"), Guid.NewGuid()).Plan ?? throw new InvalidOperationException("co-signature fixture is invalid");

@@ -2,6 +2,7 @@ using Ehr.Clinical.Notes;
 using Ehr.Clinical.Observations;
 using Ehr.Clinical.Patients;
 using Ehr.Clinical.Portal;
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Identity.Portal;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
@@ -35,6 +36,7 @@ public static class ClinicalModule
         services.AddSingleton<ITenantModelConfiguration, NoteModel>();
         services.AddScoped<NoteChanges>();
         services.AddScoped<StartNote>();
+        services.AddScoped<StartNoteFromTemplate>();
         services.AddScoped<EditNote>();
         services.AddScoped<SignNote>();
         services.AddScoped<AmendNote>();
@@ -44,6 +46,9 @@ public static class ClinicalModule
         services.AddScoped<ListNotes>();
         services.AddScoped<MarkObservationEnteredInError>();
         services.AddScoped<IPortalPatients, PortalPatients>();
+        services.AddScoped<IChartObservations, ChartObservations>();
+        services.AddScoped<IChartAccess, ChartAccess>();
+        services.AddScoped<IPatientLaunchContext, PatientLaunchContext>();
         return services;
     }
 

@@ -158,7 +158,8 @@ public static class PlatformModule
         }
 
         services.AddSingleton<ITenantModelConfiguration, ArtifactModel>();
-        services.AddSingleton<ArtifactKindRegistry>();
+        // Scoped: a kind's checks may need the tenant's data (the forms kind checks answer value sets held in the tenant).
+        services.AddScoped<ArtifactKindRegistry>();
         services.AddScoped<CreateDraft>();
         services.AddScoped<ArtifactLifecycle>();
         services.AddScoped<ReadArtifacts>();

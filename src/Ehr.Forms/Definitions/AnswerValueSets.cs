@@ -46,15 +46,25 @@ public sealed class InMemoryAnswerValueSets : IAnswerValueSets
 
 internal static class ContainedValueSets
 {
-    /// <summary>
-    /// A value set contained in the questionnaire (<c>#id</c>), flattened from its expansion or, failing that, from
-    /// the concepts listed in its compose (a filter or a whole code system cannot be expanded here and counts as unknown).
-    /// </summary>
+    /// <summary>A value set contained in the questionnaire (<c>#id</c>), flattened (see <see cref="AnswerValueSetExpansion.Flatten"/>).</summary>
     public static AnswerValueSet? Resolve(Questionnaire questionnaire, string reference)
     {
         if (!reference.StartsWith('#')) return null;
         var id = reference[1..];
-        if (questionnaire.Contained.FirstOrDefault(r => r.Id == id) is not ValueSet vs) return null;
+        return questionnaire.Contained.FirstOrDefault(r => r.Id == id) is ValueSet vs ? AnswerValueSetExpansion.Flatten(vs, reference) : null;
+    }
+}
+
+/// <summary>What the engine can read of a FHIR ValueSet: its concepts, listed.</summary>
+public static class AnswerValueSetExpansion
+{
+    /// <summary>
+    /// The value set's concepts from its expansion or, failing that, from the concepts listed in its compose; null when
+    /// it cannot be enumerated here (a filter, another value set, a whole code system) or lists nothing.
+    /// </summary>
+    public static AnswerValueSet? Flatten(ValueSet vs, string url)
+    {
+        ArgumentNullException.ThrowIfNull(vs);
         var concepts = new List<AnswerConcept>();
         if (vs.Expansion?.Contains is { Count: > 0 } contains)
         {
@@ -67,13 +77,13 @@ internal static class ContainedValueSets
                 }
             }
             Add(contains);
-            return new AnswerValueSet(reference, concepts);
+            return new AnswerValueSet(url, concepts);
         }
         foreach (var include in vs.Compose?.Include ?? [])
         {
             if (include.Filter.Count > 0 || include.ValueSet.Any() || include.Concept.Count == 0) return null;
             concepts.AddRange(include.Concept.Where(c => c.Code is not null).Select(c => new AnswerConcept(include.System, c.Code!, c.Display, Sdc.OrdinalOf(c))));
         }
-        return concepts.Count > 0 ? new AnswerValueSet(reference, concepts) : null;
+        return concepts.Count > 0 ? new AnswerValueSet(url, concepts) : null;
     }
 }

@@ -223,13 +223,15 @@ public sealed class DefinitionValidator(IAnswerValueSets valueSets)
                 else if (item.MaxLength is { } max && min.Value > max)
                     Add(node, MinGreaterThanMax, $"minLength ({min.Value}) is greater than maxLength ({max}).");
             }
+            // The chart stores an Observation's code as system and code: an extracted question needs one such coding.
+            if (node.IsQuestion && Sdc.ExtractsObservation(questionnaire, item)
+                && !item.Code.Any(c => !string.IsNullOrEmpty(c.System) && !string.IsNullOrEmpty(c.Code)))
+                Add(node, ExtractWithoutCode, "An item marked for observation extraction needs a code with its system (the Observation's code).");
             CheckOccurs(node, type);
             if (Sdc.ValueOf(item, Sdc.ObservationExtract) is { } extract)
             {
                 if (extract is not FhirBoolean)
                     Add(node, ExtensionValueInvalid, "observationExtract must hold a boolean.");
-                else if (((FhirBoolean)extract).Value == true && item.Code.Count == 0)
-                    Add(node, ExtractWithoutCode, "An item marked for observation extraction needs a code (the Observation's code).");
                 if (type is ItemType.Attachment or ItemType.Reference or ItemType.Url && (extract as FhirBoolean)?.Value == true)
                     Add(node, Unsupported, $"observationExtract on a {type.GetLiteral()} item: an Observation's value cannot hold it.");
                 if (!node.IsQuestion && ((extract as FhirBoolean)?.Value == true))

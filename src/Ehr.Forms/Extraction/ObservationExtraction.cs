@@ -3,6 +3,9 @@ using Hl7.Fhir.Model;
 
 namespace Ehr.Forms.Extraction;
 
+/// <summary>One Observation of an extraction plan and the questionnaire item (link id) it comes from.</summary>
+public sealed record ExtractedObservation(string LinkId, Observation Observation);
+
 /// <summary>
 /// SDC observation-based extraction as a plan: the Observations a completed response yields, for a later step to
 /// write through the Clinical module in the response's transaction. An item is extracted when it carries
@@ -16,13 +19,17 @@ public static class ObservationExtraction
     private static readonly CodeableConcept SurveyCategory = new("http://terminology.hl7.org/CodeSystem/observation-category", "survey", "Survey");
 
     /// <param name="responseReference">How the Observations point back at the response, for example <c>QuestionnaireResponse/123</c>.</param>
-    public static IReadOnlyList<Observation> Plan(Questionnaire questionnaire, QuestionnaireResponse response, string responseReference)
+    public static IReadOnlyList<Observation> Plan(Questionnaire questionnaire, QuestionnaireResponse response, string responseReference) =>
+        PlanItems(questionnaire, response, responseReference).Select(p => p.Observation).ToList();
+
+    /// <summary><see cref="Plan"/>, each Observation with the link id of the item it comes from.</summary>
+    public static IReadOnlyList<ExtractedObservation> PlanItems(Questionnaire questionnaire, QuestionnaireResponse response, string responseReference)
     {
         ArgumentNullException.ThrowIfNull(questionnaire);
         ArgumentNullException.ThrowIfNull(response);
         ArgumentException.ThrowIfNullOrWhiteSpace(responseReference);
         var index = ItemIndex.Of(questionnaire);
-        var observations = new List<Observation>();
+        var observations = new List<ExtractedObservation>();
         void Walk(IEnumerable<QuestionnaireResponse.ItemComponent> items)
         {
             foreach (var item in items)
@@ -32,7 +39,7 @@ public static class ObservationExtraction
                 {
                     foreach (var answer in item.Answer)
                         if (answer.Value is { } value && ToObservationValue(value) is { } converted)
-                            observations.Add(Build(node.Item, converted, response, responseReference));
+                            observations.Add(new ExtractedObservation(node.LinkId, Build(node.Item, converted, response, responseReference)));
                 }
                 Walk(item.Item);
                 foreach (var answer in item.Answer) Walk(answer.Item);

@@ -14,6 +14,12 @@ internal static class Arguments
             : throw EhrException.Validation([new FieldError(name, ErrorCodes.InvalidFormat, $"'{raw}' is not an id.")]);
     }
 
+    /// <summary>An optional <c>ID</c> (an argument, or a field of an input object at <paramref name="path"/>) as a UUID.</summary>
+    public static Guid? OptionalUuid(string? raw, string path) =>
+        raw is null ? null
+        : Guid.TryParse(raw, out var id) ? id
+        : throw EhrException.Validation([new FieldError(path, ErrorCodes.InvalidFormat, $"'{raw}' is not an id.")]);
+
     public static T Service<T>(this IResolveFieldContext context) where T : notnull =>
         (T)context.RequestServices!.GetService(typeof(T))!;
 }

@@ -150,5 +150,10 @@ internal sealed class QueryType : ObjectGraphType
         this.AddAccountQueries();
 
         this.AddPortalQueries();
+
+        this.AddFormDefinitionQueries();
+
+        this.AddFormResponseQueries();
+        this.AddNoteTemplateQueries();
     }
 }

@@ -24,7 +24,16 @@ internal sealed class EhrErrorInfoProvider : IErrorInfoProvider
             if (refusal.FieldErrors.Count > 0)
             {
                 extensions["fields"] = refusal.FieldErrors
-                    .Select(f => new Dictionary<string, object?> { ["path"] = f.Path, ["code"] = f.Code, ["message"] = f.Message })
+                    .Select(f =>
+                    {
+                        var field = new Dictionary<string, object?> { ["path"] = f.Path, ["code"] = f.Code, ["message"] = f.Message };
+                        if (f.LinkId is not null)
+                        {
+                            field["linkId"] = f.LinkId;
+                        }
+
+                        return field;
+                    })
                     .ToList();
             }
         }

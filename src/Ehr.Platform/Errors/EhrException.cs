@@ -54,5 +54,8 @@ public class EhrException : Exception
             403);
 }
 
-/// <summary>One invalid input field: its path (for example <c>input.name.family</c>), a stable code and a message.</summary>
-public sealed record FieldError(string Path, string Code, string Message);
+/// <summary>
+/// One invalid input field: its path (for example <c>input.name.family</c>), a stable code and a message; for a problem
+/// in a form (a definition or a response), the questionnaire item's link id too.
+/// </summary>
+public sealed record FieldError(string Path, string Code, string Message, string? LinkId = null);

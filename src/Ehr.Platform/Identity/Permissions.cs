@@ -25,6 +25,9 @@ public static partial class Permissions
     public const string DisclosureRead = "disclosure.read";
     public const string TenantAdmin = "tenant.admin";
     public const string PortalManage = "portal.manage";
+    public const string FormManage = "form.manage";
+    public const string FormRespond = "form.respond";
+    public const string TemplateManage = "template.manage";
     public const string PlatformAdmin = "platform.admin";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
@@ -50,7 +53,7 @@ public static partial class Permissions
         [ChartWrite] = "Record and correct chart data: observations (vital signs, scores, results).",
         [NoteSign] = "Sign clinical notes.",
         [AuditRead] = "Read the audit log, verify the audit chain and read the auditors' notifications (break-the-glass alerts).",
-        [LocationRead] = "See the tenant and its locations.",
+        [LocationRead] = "See the tenant, its locations and its configuration (form definitions, answer value sets).",
         [LocationWrite] = "Create and change locations.",
         [UserRead] = "See the tenant's users and their memberships.",
         [UserManage] = "Invite users, change their roles and locations, disable them.",
@@ -60,16 +63,20 @@ public static partial class Permissions
         [DisclosureRead] = "Produce a patient's accounting of disclosures.",
         [TenantAdmin] = "Administer the tenant's configuration.",
         [PortalManage] = "Invite patients to the patient portal, grant and revoke proxy access to a record, and see who has portal access to it.",
+        [FormManage] = "Manage form definitions and answer value sets: draft, edit, import (library or upload), publish, retire.",
+        [FormRespond] = "Fill in forms for patients (start, save, complete), amend completed responses and mark them entered-in-error. Patients: their own records only, and never amend.",
+        [TemplateManage] = "Draft, edit, publish and retire documentation templates (note templates), for the tenant or as a location's override.",
     };
 
-    private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead];
+    private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead, FormRespond];
 
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
         ["tenant-admin"] =
         [
             PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
-            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage,
+            RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage, FormManage, FormRespond,
+            TemplateManage,
         ],
         ["physician"] = [.. Clinician, ChartWrite, NoteSign],
         ["nurse-practitioner"] = [.. Clinician, ChartWrite, NoteSign],
@@ -78,7 +85,8 @@ public static partial class Permissions
         ["front-desk"] = [.. Clinician, PortalManage],
         ["biller"] = [PatientRead, LocationRead],
         ["auditor"] = [AuditRead, LocationRead, DisclosureRead, UserRead],
-        [PatientRole] = [PatientRead],
+        // A patient fills in forms on their own records (intake, questionnaires): the only thing the role writes.
+        [PatientRole] = [PatientRead, FormRespond],
         [ApiClientRole] = [.. Clinician, ChartWrite],
     };
 

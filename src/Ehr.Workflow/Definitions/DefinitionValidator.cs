@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 using Ehr.Workflow.Scripts;
 using static Ehr.Workflow.Definitions.WorkflowProblemCodes;
 

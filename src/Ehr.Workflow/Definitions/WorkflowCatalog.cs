@@ -1,4 +1,4 @@
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 
 namespace Ehr.Workflow.Definitions;
 

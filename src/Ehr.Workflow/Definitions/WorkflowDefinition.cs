@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 
 namespace Ehr.Workflow.Definitions;
 

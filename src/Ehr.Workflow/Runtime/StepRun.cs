@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Scripts;
 

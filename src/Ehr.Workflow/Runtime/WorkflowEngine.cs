@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Ehr.Platform.Errors;
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Scripts;
 

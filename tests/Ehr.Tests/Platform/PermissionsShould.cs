@@ -11,6 +11,7 @@ public sealed class PermissionsShould
     [
         "patient.read", "patient.write", "note.sign", "audit.read", "location.read", "location.write", "user.read",
         "user.manage", "role.manage", "apiclient.manage", "security.manage", "disclosure.read", "tenant.admin", "portal.manage",
+        "form.manage", "form.respond", "template.manage",
     ];
 
     private static readonly string[] BuiltInRoles =
@@ -38,7 +39,8 @@ public sealed class PermissionsShould
     {
         Assert.Equal(BuiltInRoles.Order(), Permissions.BuiltInTenantRoles.Order());
         Assert.All(BuiltInRoles, r => Assert.All(Permissions.ForBuiltInRole(r), p => Assert.Contains(p, Permissions.TenantCatalog.Keys)));
-        Assert.Equal([Permissions.PatientRead], Permissions.ForBuiltInRole(Permissions.PatientRole));
+        // A patient reads their records and fills in forms on them; nothing else.
+        Assert.Equal([Permissions.PatientRead, Permissions.FormRespond], Permissions.ForBuiltInRole(Permissions.PatientRole));
         // Administering is not practising: signing notes and writing the chart are clinicians' acts.
         Assert.Equal(Permissions.TenantCatalog.Keys.Where(p => p is not (Permissions.NoteSign or Permissions.ChartWrite)).Order(),
             Permissions.ForBuiltInRole("tenant-admin").Order());

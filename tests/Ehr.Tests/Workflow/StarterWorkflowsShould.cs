@@ -156,15 +156,16 @@ public sealed class StarterWorkflowsShould
         Assert.Equal("not-sent", run.State.Outcome);
     }
 
-    private static Run Intake(string answers) => new(Plan(Fixture("intake-review")), StartWorkflow.For(Guid.NewGuid(),
-        Event("form.submitted", "qr-1", $$"""{"patientId":"p1","formKey":"new-patient-intake","answers":{{answers}}}""") with { SubjectType = "QuestionnaireResponse" }));
+    private static Run Intake(string flagged, string form = "phq-9") => new(Plan(Fixture("intake-review")), StartWorkflow.For(Guid.NewGuid(),
+        Event("form.submitted", "fr-1", $$"""{"responseId":"fr-1","formKey":"{{form}}","patientId":"p1","flagged":{{flagged}}}""") with { SubjectType = "FormResponse" }));
 
     [Fact]
     public void RaiseAnUrgentClinicianTaskBesideTheNurseReviewWhenPhq9Item9IsAboveZero()
     {
-        var run = Intake("""{"phq9-item9":1}""");
+        var run = Intake("""["phq9-suicide-flag"]""");
         var flag = run.Single<InvokeAction>();
-        Assert.Equal(("patient.flag", "p1"), (flag.Action, flag.Inputs.GetProperty("patientId").GetString()));
+        Assert.Equal(("patient.flag", "p1", "Flagged on phq-9: phq9-suicide-flag"),
+            (flag.Action, flag.Inputs.GetProperty("patientId").GetString(), flag.Inputs.GetProperty("note").GetString()));
         Assert.Single(run.Tasks("nurse-review"));
 
         run.Apply(new ActionCompleted(flag.BookmarkId, "done"));
@@ -182,7 +183,7 @@ public sealed class StarterWorkflowsShould
     [Fact]
     public void AskOnlyForTheNurseReviewWhenNothingIsFlagged()
     {
-        var run = Intake("""{"phq9-item9":0}""");
+        var run = Intake("[]", form: "patient-intake");
 
         Assert.Equal("nurse-review", run.Single<CreateTask>().NodeId);
         Assert.Empty(run.Effects.OfType<InvokeAction>());
@@ -193,7 +194,7 @@ public sealed class StarterWorkflowsShould
     [Fact]
     public void IgnoreOtherForms()
     {
-        var other = Event("form.submitted", "qr-2", """{"patientId":"p1","formKey":"phq-9","answers":{"phq9-item9":3}}""");
+        var other = Event("form.submitted", "fr-2", """{"responseId":"fr-2","formKey":"gad-7","patientId":"p1","flagged":["gad7-flag"]}""");
 
         Assert.Equal(StepStatus.NotStarted, Engine.Start(Plan(Fixture("intake-review")), StartWorkflow.For(Guid.NewGuid(), other), T0).Status);
     }
@@ -201,7 +202,7 @@ public sealed class StarterWorkflowsShould
     [Fact]
     public void EscalateAnUrgentTaskNobodyTook()
     {
-        var run = Intake("""{"phq9-item9":2}""");
+        var run = Intake("""["phq9-suicide-flag"]""");
         run.Apply(new ActionCompleted(run.Single<InvokeAction>().BookmarkId, "done"));
 
         run.Apply(new FireTimer(run.Single<ScheduleTimer>().BookmarkId), TimeSpan.FromHours(4));

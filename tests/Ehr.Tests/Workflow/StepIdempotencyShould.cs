@@ -75,7 +75,7 @@ public sealed class StepIdempotencyShould
     public void GiveTheSameResultForTheSameArguments()
     {
         var plan = Plan(Fixture("intake-review"));
-        var e = Event("form.submitted", "qr1", """{"patientId":"p1","formKey":"new-patient-intake","answers":{"phq9-item9":2}}""");
+        var e = Event("form.submitted", "fr-1", """{"responseId":"fr-1","formKey":"phq-9","patientId":"p1","flagged":["phq9-suicide-flag"]}""");
 
         var first = Engine.Start(plan, StartWorkflow.For(Guid.Parse("11111111-0000-4000-8000-000000000000"), e), T0);
         var second = Engine.Start(plan, StartWorkflow.For(Guid.Parse("11111111-0000-4000-8000-000000000000"), e), T0);

@@ -1,4 +1,4 @@
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 using Ehr.Workflow;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Runtime;

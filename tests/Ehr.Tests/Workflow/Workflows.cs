@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Ehr.Platform.WorkflowContracts;
+using Ehr.Platform.Contracts;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Runtime;
 using Ehr.Workflow.Scripts;
-using VT = Ehr.Platform.WorkflowContracts.WorkflowValueType;
+using VT = Ehr.Platform.Contracts.WorkflowValueType;
 
 namespace Ehr.Tests.Workflow;
 
@@ -30,7 +30,8 @@ internal static class Workflows
         ],
         [
             new DomainEventDescriptor("note.signed", "Note", "A note was signed.", [P("patientId", VT.String), P("noteType", VT.String), P("authorId", VT.String), P("authorRole", VT.String), P("supervisorId", VT.String, false)]),
-            new DomainEventDescriptor("form.submitted", "QuestionnaireResponse", "A form was submitted.", [P("patientId", VT.String), P("formKey", VT.String), P("answers", VT.Object)]),
+            new DomainEventDescriptor("form.submitted", "FormResponse", "A form response was completed.",
+                [P("responseId", VT.String), P("formKey", VT.String), P("patientId", VT.String), P("locationId", VT.String, false), P("flagged", VT.Array)]),
             new DomainEventDescriptor("medication.refill-requested", "MedicationRequest", "A patient asked for a refill.", [P("patientId", VT.String), P("medication", VT.String)]),
             new DomainEventDescriptor("referral.drafted", "ServiceRequest", "A referral was drafted.", [P("patientId", VT.String), P("specialty", VT.String)]),
             new DomainEventDescriptor("patient.registered", "Patient", "A patient was registered.", []),

@@ -1,4 +1,4 @@
-namespace Ehr.Platform.WorkflowContracts;
+namespace Ehr.Platform.Contracts;
 
 /// <summary>The JSON type of a workflow variable, an action's input or an event's payload field.</summary>
 #pragma warning disable CA1720 // The members are JSON's type names, spelled as definitions spell them.

@@ -1,4 +1,4 @@
-namespace Ehr.Platform.WorkflowContracts;
+namespace Ehr.Platform.Contracts;
 
 /// <summary>
 /// A domain event type a module raises through the outbox (<c>note.signed</c>, <c>form.submitted</c> ...), described so

@@ -1,4 +1,4 @@
-namespace Ehr.Platform.WorkflowContracts;
+namespace Ehr.Platform.Contracts;
 
 /// <summary>One named input of a workflow action, or one field of an action's output.</summary>
 public sealed record WorkflowParameter(string Name, WorkflowValueType Type, bool Required, string Description);

@@ -1,0 +1,45 @@
+using Ehr.Platform.Artifacts;
+using Ehr.Platform.Errors;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Ehr.Forms.Definitions;
+
+/// <summary>
+/// Form definitions as Questionnaires. A published or retired version never changes (the database enforces it), so
+/// its parse is kept, keyed by id and content hash; drafts are parsed every time. The engine only reads a
+/// Questionnaire (responses and extraction plans are copies), so one instance serves every request.
+/// </summary>
+public sealed class PublishedForms : IDisposable
+{
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 500 });
+
+    public Questionnaire Read(Artifact definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Kind != FormKind.Name)
+        {
+            throw new InvalidOperationException($"Artifact {definition.Id} is a {definition.Kind}, not a form.");
+        }
+
+        if (definition.IsDraft)
+        {
+            return Parse(definition);
+        }
+
+        var key = definition.Id.ToString("N") + Convert.ToHexString(definition.ContentSha256);
+        return _cache.GetOrCreate(key, entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromHours(1);
+            return Parse(definition);
+        })!;
+    }
+
+    public void Dispose() => _cache.Dispose();
+
+    // The kind's check let only readable Questionnaires in; failing here means the stored row was not written by us.
+    private static Questionnaire Parse(Artifact definition) =>
+        QuestionnaireJson.ParseQuestionnaire(definition.Content).Resource
+        ?? throw new EhrException($"Form definition {definition.Id} does not read as a Questionnaire.");
+}

@@ -1,0 +1,96 @@
+using Ehr.Forms.Definitions;
+using Ehr.Platform.Artifacts;
+using Ehr.Platform.Errors;
+using Ehr.Platform.Identity;
+using Ehr.Platform.Locations;
+using Microsoft.EntityFrameworkCore;
+using Hl7Patient = Hl7.Fhir.Model.Patient;
+using ResponseStatus = Hl7.Fhir.Model.QuestionnaireResponse.QuestionnaireResponseStatus;
+
+namespace Ehr.Forms.Responses;
+
+/// <summary>
+/// Which form to start for whom: a form by key (the version in force at <see cref="LocationId"/>: its override, else
+/// the tenant standard) or one published version by id.
+/// </summary>
+public sealed record NewFormResponse(Guid? PatientId, string? FormKey, Guid? FormId, Guid? LocationId);
+
+/// <summary>
+/// Starts a response (form.respond; a patient only on their own records): pinned to the exact published version,
+/// prefilled from <c>initial</c>, <c>initialSelected</c> and <c>initialExpression</c> (with the patient as launch
+/// context, known by id only for now), calculations run, stored in progress. Prefill problems come back as warnings.
+/// </summary>
+public sealed class StartFormResponse(FormResponseChanges changes, LocationDirectory locations)
+{
+    public async Task<FormResponseView> HandleAsync(NewFormResponse input, CancellationToken ct)
+    {
+        var actors = changes.Actors;
+        actors.Demand(Permissions.FormRespond);
+        ArgumentNullException.ThrowIfNull(input);
+        var errors = new List<FieldError>();
+        if (input.PatientId is null || input.PatientId == Guid.Empty)
+        {
+            errors.Add(new FieldError("input.patientId", ErrorCodes.Required, "The patient is required."));
+        }
+
+        if ((input.FormKey is null) == (input.FormId is null))
+        {
+            errors.Add(new FieldError("input.formKey", ErrorCodes.Required, "Name the form by formKey (the version in force) or by formId (one version), not both."));
+        }
+
+        if (input.LocationId is { } locationId && !(await locations.ActiveAmongAsync([locationId], ct)).Contains(locationId))
+        {
+            errors.Add(new FieldError("input.locationId", ErrorCodes.UnknownReference, "No active location has this id."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw EhrException.Validation(errors);
+        }
+
+        var patientId = input.PatientId!.Value;
+        var actor = actors.Current;
+        if (actor.IsPatientScoped && !actor.PatientIds.Contains(patientId))
+        {
+            throw EhrException.Forbidden("A patient fills in forms on their own records only (or those they are proxy for).");
+        }
+
+        var definition = await DefinitionAsync(input, ct);
+        return await changes.Db.InTransactionAsync(async token =>
+        {
+            await changes.Chart.RequireOpenAsync(patientId, token);
+            await changes.LoadValueSetsAsync(token);
+            var questionnaire = changes.Read(definition);
+            var now = changes.Now;
+            var prefilled = changes.Engine.Prefill(questionnaire, PrefillContext.ForPatient(new Hl7Patient { Id = patientId.ToString() }, now));
+            var id = Guid.CreateVersion7();
+            var document = ResponseDocuments.Own(prefilled.Response, id, ResponseStatus.InProgress, patientId, questionnaire, definition, now);
+            var response = FormResponse.Start(id, patientId, definition.Id, definition.Key, input.LocationId, ResponseDocuments.Write(document), actor.Id, now);
+            changes.Db.Add(response);
+            await changes.Db.SaveChangesAsync(token);
+            await changes.AuditAsync(response, "form.response.start", new { problems = prefilled.Problems.Count }, token);
+            return new FormResponseView(response, definition, prefilled.Problems);
+        }, ct);
+    }
+
+    private async Task<Artifact> DefinitionAsync(NewFormResponse input, CancellationToken ct)
+    {
+        // Read directly, not through ReadArtifacts: filling a form needs form.respond, not the right to browse definitions.
+        var published = changes.Db.Set<Artifact>().AsNoTracking().Where(a => a.Kind == FormKind.Name && a.Status == ArtifactStatus.Published);
+        if (input.FormId is { } formId)
+        {
+            return await published.SingleOrDefaultAsync(a => a.Id == formId, ct)
+                ?? throw EhrException.Validation([new FieldError("input.formId", ErrorCodes.UnknownReference, "No published form version has this id (drafts and retired versions take no new responses).")]);
+        }
+
+        var key = input.FormKey!;
+        if (input.LocationId is { } location &&
+            await published.Where(a => a.Key == key && a.LocationId == location).OrderByDescending(a => a.Version).FirstOrDefaultAsync(ct) is { } overridden)
+        {
+            return overridden;
+        }
+
+        return await published.Where(a => a.Key == key && a.LocationId == null).OrderByDescending(a => a.Version).FirstOrDefaultAsync(ct)
+            ?? throw EhrException.Validation([new FieldError("input.formKey", ErrorCodes.UnknownReference, $"No published form '{key}' is in force here.")]);
+    }
+}
