@@ -36,6 +36,7 @@ public static class ClinicalModule
         services.AddSingleton<ITenantModelConfiguration, NoteModel>();
         services.AddScoped<NoteChanges>();
         services.AddScoped<StartNote>();
+        services.AddScoped<StartNoteFromTemplate>();
         services.AddScoped<EditNote>();
         services.AddScoped<SignNote>();
         services.AddScoped<AmendNote>();
@@ -47,6 +48,7 @@ public static class ClinicalModule
         services.AddScoped<IPortalPatients, PortalPatients>();
         services.AddScoped<IChartObservations, ChartObservations>();
         services.AddScoped<IChartAccess, ChartAccess>();
+        services.AddScoped<IPatientLaunchContext, PatientLaunchContext>();
         return services;
     }
 

@@ -154,5 +154,6 @@ internal sealed class QueryType : ObjectGraphType
         this.AddFormDefinitionQueries();
 
         this.AddFormResponseQueries();
+        this.AddNoteTemplateQueries();
     }
 }
