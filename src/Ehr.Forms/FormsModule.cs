@@ -41,6 +41,9 @@ public static class FormsModule
         services.AddScoped<GetFormDefinition>();
         services.AddScoped<ListFormDefinitions>();
         services.AddScoped<DiffFormDefinitions>();
+        services.AddScoped<FormCanonicals>();
+        services.AddScoped<FindFormVersions>();
+        services.AddScoped<AddQuestionnaire>();
         services.AddScoped<ListLibraryForms>();
         services.AddScoped<ImportLibraryForm>();
         services.AddSingleton<IStarterPackSection, FormsSection>();
@@ -54,6 +57,7 @@ public static class FormsModule
         services.AddScoped<MarkFormResponseEnteredInError>();
         services.AddScoped<GetFormResponse>();
         services.AddScoped<ListFormResponses>();
+        services.AddScoped<RecordFormResponse>();
         return services;
     }
 
