@@ -47,6 +47,7 @@ public static class ClinicalModule
         services.AddScoped<IPortalPatients, PortalPatients>();
         services.AddScoped<IChartObservations, ChartObservations>();
         services.AddScoped<IChartAccess, ChartAccess>();
+        services.AddScoped<IPatientContacts, PatientContacts>();
         return services;
     }
 

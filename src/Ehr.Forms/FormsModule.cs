@@ -1,4 +1,5 @@
 using Ehr.Forms.Definitions;
+using Ehr.Forms.Intake;
 using Ehr.Forms.Library;
 using Ehr.Forms.Responses;
 using Ehr.Forms.ValueSets;
@@ -58,6 +59,18 @@ public static class FormsModule
         services.AddScoped<GetFormResponse>();
         services.AddScoped<ListFormResponses>();
         services.AddScoped<RecordFormResponse>();
+
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName);
+        services.AddSingleton<ITenantModelConfiguration, IntakeLinkModel>();
+        services.AddScoped<SendIntakeLink>();
+        services.AddScoped<RevokeIntakeLink>();
+        services.AddScoped<ListIntakeLinks>();
+        services.AddScoped<GetIntakeSettings>();
+        services.AddScoped<ChangeIntakeSettings>();
+        services.AddSingleton<IntakeLinkSessions>();
+        services.AddSingleton<OpenIntakeForm>();
+        services.AddSingleton<SaveIntakeForm>();
+        services.AddSingleton<CompleteIntakeForm>();
         return services;
     }
 

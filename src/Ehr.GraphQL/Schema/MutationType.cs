@@ -147,5 +147,7 @@ internal sealed class MutationType : ObjectGraphType
         this.AddFormDefinitionMutations();
 
         this.AddFormResponseMutations();
+
+        this.AddIntakeMutations();
     }
 }
