@@ -4,7 +4,7 @@ using System.Text.Json;
 using Ehr.Bench;
 using Npgsql;
 
-// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms] [--tenants N] [--patients N] [--seconds S]
+// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|responses] [--tenants N] [--patients N] [--seconds S]
 // Targets are reported, never asserted: a missed target is a finding, not a failed build.
 var options = args.ToList();
 string? Value(string name)
@@ -51,6 +51,12 @@ if (only is null or "forms")
 {
     System.Console.Error.WriteLine("forms: validation and scoring in process");
     metrics.AddRange(FormsBench.Run(seconds));
+}
+
+if (only is null or "responses")
+{
+    System.Console.Error.WriteLine("form responses: PHQ-9 start + complete over GraphQL");
+    metrics.AddRange(await FormResponsesBench.RunAsync(url, packs, seconds));
 }
 
 string postgres;
