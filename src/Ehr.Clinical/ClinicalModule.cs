@@ -36,6 +36,7 @@ public static class ClinicalModule
         services.AddSingleton<ITenantModelConfiguration, NoteModel>();
         services.AddScoped<NoteChanges>();
         services.AddScoped<StartNote>();
+        services.AddScoped<StartNoteFromTemplate>();
         services.AddScoped<EditNote>();
         services.AddScoped<SignNote>();
         services.AddScoped<AmendNote>();
@@ -48,6 +49,7 @@ public static class ClinicalModule
         services.AddScoped<IChartObservations, ChartObservations>();
         services.AddScoped<IChartAccess, ChartAccess>();
         services.AddScoped<IPatientContacts, PatientContacts>();
+        services.AddScoped<IPatientLaunchContext, PatientLaunchContext>();
         return services;
     }
 

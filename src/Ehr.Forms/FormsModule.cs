@@ -2,8 +2,10 @@ using Ehr.Forms.Definitions;
 using Ehr.Forms.Intake;
 using Ehr.Forms.Library;
 using Ehr.Forms.Responses;
+using Ehr.Forms.Templates;
 using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
@@ -14,8 +16,9 @@ namespace Ehr.Forms;
 
 /// <summary>
 /// The forms module: FHIR Questionnaires as form definitions (the <c>form</c> artifact kind), answer value sets held
-/// in the tenant, responses checked and scored on the server and stored pinned to the version they answer, and
-/// extraction into the chart through the platform's contracts.
+/// in the tenant, responses checked and scored on the server and stored pinned to the version they answer, extraction
+/// into the chart through the platform's contracts, and documentation templates (the <c>note-template</c> kind: a
+/// Questionnaire, a Liquid narrative, a note type).
 /// </summary>
 public static class FormsModule
 {
@@ -71,6 +74,7 @@ public static class FormsModule
         services.AddSingleton<OpenIntakeForm>();
         services.AddSingleton<SaveIntakeForm>();
         services.AddSingleton<CompleteIntakeForm>();
+        services.AddEhrNoteTemplates();
         return services;
     }
 
@@ -81,5 +85,16 @@ public static class FormsModule
 
         public IReadOnlyList<SchemaMigration> Migrations { get; } =
             SchemaMigration.FromResources(typeof(FormsSchema).Assembly, "forms", "Schema/Tenant");
+    }
+
+    private static void AddEhrNoteTemplates(this IServiceCollection services)
+    {
+        services.AddSingleton<NoteTemplateKind>();
+        services.AddSingleton<IArtifactKind>(sp => sp.GetRequiredService<NoteTemplateKind>());
+        services.AddScoped<INoteTemplates, NoteTemplates>();
+        services.AddScoped<ReadNoteTemplates>();
+        services.AddScoped<ChangeNoteTemplates>();
+        services.AddScoped<PreviewNoteTemplate>();
+        services.AddSingleton<IStarterPackSection, NoteTemplatesSection>();
     }
 }

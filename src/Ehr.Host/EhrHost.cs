@@ -5,6 +5,7 @@ using Ehr.GraphQL;
 using Ehr.Interop;
 using Ehr.Platform;
 using Ehr.Platform.Schema;
+using Ehr.Workflow;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Npgsql;
@@ -49,6 +50,7 @@ public static class EhrHost
         services.AddEhrPlatform(configuration);
         services.AddEhrClinical();
         services.AddEhrForms();
+        services.AddEhrWorkflow();
     }
 
     /// <summary>

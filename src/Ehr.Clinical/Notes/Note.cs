@@ -1,3 +1,4 @@
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -20,8 +21,8 @@ public static class NoteStatus
 /// </summary>
 public sealed class Note
 {
-    public static readonly IReadOnlyList<string> Types =
-        ["progress", "soap", "history-and-physical", "procedure", "telehealth", "consult", "discharge", "other"];
+    /// <summary>The note types (shared with documentation templates; the table checks the same list).</summary>
+    public static IReadOnlyList<string> Types => NoteTypes.All;
 
     private readonly List<NoteRevision> _revisions = [];
 
@@ -66,7 +67,7 @@ public sealed class Note
     public NoteRevision Current => _revisions.Single(r => r.Revision == CurrentRevision);
 
     internal static Note Draft(Guid patientId, string type, string title, string narrative, string? answers, Guid? templateId, Guid? addendumTo,
-        string author, DateTimeOffset now)
+        string author, DateTimeOffset now, string? freeText = null)
     {
         var note = new Note
         {
@@ -83,23 +84,35 @@ public sealed class Note
             CurrentRevision = 1,
             Version = 1,
         };
-        note._revisions.Add(NoteRevision.Original(note.Id, narrative, answers, author, now));
+        note._revisions.Add(NoteRevision.Original(note.Id, narrative, answers, freeText, author, now));
         return note;
     }
 
-    internal void EditDraft(int expectedVersion, string title, string narrative, string? answers, DateTimeOffset now)
+    /// <summary>Whether the note was started from a documentation template: its text is then rendered from its answers.</summary>
+    public bool IsTemplated => TemplateId is not null;
+
+    internal void EditDraft(int expectedVersion, string title, string narrative, string? answers, DateTimeOffset now, string? freeText = null)
     {
         Expect(expectedVersion);
         RequireStatus("edited", NoteStatus.Draft);
         Title = title;
-        Current.Edit(narrative, answers);
+        Current.Edit(narrative, answers, freeText);
         Touch(now);
     }
 
-    internal void Sign(int expectedVersion, string signer, DateTimeOffset now)
+    /// <summary>
+    /// Signs the draft. A templated note is signed with its final text and answers (checked completely and rendered
+    /// just before), which replace the draft's in the same step and are frozen with it.
+    /// </summary>
+    internal void Sign(int expectedVersion, string signer, DateTimeOffset now, (string Narrative, string Answers)? final = null)
     {
         Expect(expectedVersion);
         RequireStatus("signed", NoteStatus.Draft);
+        if (final is { } content)
+        {
+            Current.Edit(content.Narrative, content.Answers, Current.FreeText);
+        }
+
         Status = NoteStatus.Signed;
         SignedBy = signer;
         SignedAt = now;
@@ -107,11 +120,11 @@ public sealed class Note
         Touch(now);
     }
 
-    internal NoteRevision Amend(int expectedVersion, string narrative, string? answers, string reason, string author, DateTimeOffset now)
+    internal NoteRevision Amend(int expectedVersion, string narrative, string? answers, string reason, string author, DateTimeOffset now, string? freeText = null)
     {
         Expect(expectedVersion);
         RequireStatus("amended", NoteStatus.Signed, NoteStatus.Amended);
-        var revision = NoteRevision.Amendment(Id, CurrentRevision + 1, narrative, answers, reason, author, now);
+        var revision = NoteRevision.Amendment(Id, CurrentRevision + 1, narrative, answers, freeText, reason, author, now);
         _revisions.Add(revision);
         CurrentRevision = revision.Revision;
         Status = NoteStatus.Amended;
@@ -136,7 +149,7 @@ public sealed class Note
         }
     }
 
-    private void Expect(int expectedVersion)
+    internal void Expect(int expectedVersion)
     {
         if (Version != expectedVersion)
         {
@@ -167,6 +180,12 @@ public sealed class NoteRevision
     /// <summary>The answers behind the narrative (a QuestionnaireResponse as JSON) when the note came from a template.</summary>
     public string? Answers { get; private set; }
 
+    /// <summary>
+    /// A templated note's own words: what the clinician wrote beside the answers. Kept apart so re-rendering the
+    /// narrative from the answers never loses it; the narrative holds it where the template places it, else at its end.
+    /// </summary>
+    public string? FreeText { get; private set; }
+
     public string? Reason { get; private set; }
 
     public string AuthorId { get; private set; } = "";
@@ -175,16 +194,22 @@ public sealed class NoteRevision
 
     public bool Frozen { get; private set; }
 
-    internal static NoteRevision Original(Guid noteId, string narrative, string? answers, string author, DateTimeOffset now) =>
-        new() { NoteId = noteId, Revision = 1, Narrative = narrative, Answers = answers, AuthorId = author, CreatedAt = now };
+    internal static NoteRevision Original(Guid noteId, string narrative, string? answers, string? freeText, string author, DateTimeOffset now) =>
+        new() { NoteId = noteId, Revision = 1, Narrative = narrative, Answers = answers, FreeText = freeText, AuthorId = author, CreatedAt = now };
 
-    internal static NoteRevision Amendment(Guid noteId, int revision, string narrative, string? answers, string reason, string author, DateTimeOffset now) =>
-        new() { NoteId = noteId, Revision = revision, Narrative = narrative, Answers = answers, Reason = reason, AuthorId = author, CreatedAt = now, Frozen = true };
+    internal static NoteRevision Amendment(Guid noteId, int revision, string narrative, string? answers, string? freeText, string reason, string author,
+        DateTimeOffset now) =>
+        new()
+        {
+            NoteId = noteId, Revision = revision, Narrative = narrative, Answers = answers, FreeText = freeText, Reason = reason, AuthorId = author,
+            CreatedAt = now, Frozen = true,
+        };
 
-    internal void Edit(string narrative, string? answers)
+    internal void Edit(string narrative, string? answers, string? freeText)
     {
         Narrative = narrative;
         Answers = answers;
+        FreeText = freeText;
     }
 
     internal void Freeze() => Frozen = true;
@@ -202,6 +227,7 @@ internal sealed class NoteModel : ITenantModelConfiguration
             e.HasMany(n => n.Revisions).WithOne().HasForeignKey(r => r.NoteId);
             e.Navigation(n => n.Revisions).HasField("_revisions").UsePropertyAccessMode(PropertyAccessMode.Field);
             e.Ignore(n => n.Current);
+            e.Ignore(n => n.IsTemplated);
         });
         modelBuilder.Entity<NoteRevision>(e =>
         {

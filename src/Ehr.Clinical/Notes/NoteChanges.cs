@@ -1,5 +1,6 @@
 using Ehr.Clinical.Patients;
 using Ehr.Platform.Audit;
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Events;
 using Ehr.Platform.Identity;
@@ -19,7 +20,15 @@ public sealed class NoteChanges(TenantDbContext db, ActorContext actors, AuditTr
 
     internal DateTimeOffset Now => clock.GetUtcNow();
 
-    internal async Task<Note> ApplyAsync(Guid id, int expectedVersion, string action, Func<Note, object?> change, CancellationToken ct)
+    internal Task<Note> ApplyAsync(Guid id, int expectedVersion, string action, Func<Note, object?> change, CancellationToken ct) =>
+        ApplyAsync(id, expectedVersion, action, (note, _, _) => Task.FromResult(change(note)), ct);
+
+    /// <summary>
+    /// A change that needs the patient (a templated note renders the patient's display data) or awaits something (the
+    /// template): it runs inside the transaction, so whatever it refuses leaves nothing changed.
+    /// </summary>
+    internal async Task<Note> ApplyAsync(Guid id, int expectedVersion, string action, Func<Note, Patient, CancellationToken, Task<object?>> change,
+        CancellationToken ct)
     {
         PatientWrites.RefusePatientScoped(actors.Current);
         try
@@ -28,8 +37,8 @@ public sealed class NoteChanges(TenantDbContext db, ActorContext actors, AuditTr
             {
                 var note = await db.Set<Note>().Include(n => n.Revisions).SingleOrDefaultAsync(n => n.Id == id, token)
                            ?? throw EhrException.NotFound("Note " + id);
-                await access.RequireOpenAsync([note.PatientId], token);
-                var details = change(note);
+                var patient = (await access.RequireOpenAsync([note.PatientId], token))[0];
+                var details = await change(note, patient, token);
                 await db.SaveChangesAsync(token);
                 await RecordAsync(note, action, details, token);
                 return note;
@@ -42,6 +51,9 @@ public sealed class NoteChanges(TenantDbContext db, ActorContext actors, AuditTr
             throw EhrException.VersionConflict("Note " + id, expectedVersion, current);
         }
     }
+
+    /// <summary>The launch context of a templated note's patient: the patient as FHIR (for the narrative) and the actor.</summary>
+    internal NoteLaunch Launch(Patient patient) => new(patient.Id, PatientFhir.ToJson(patient), actors.Current.Id, clock.GetUtcNow());
 
     internal async Task<Note> AddAsync(Note note, CancellationToken ct) =>
         await db.InTransactionAsync(async token =>

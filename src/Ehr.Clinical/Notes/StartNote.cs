@@ -22,7 +22,7 @@ public sealed class StartNote(NoteChanges changes)
         var narrative = NoteRules.Narrative(input.Narrative ?? "", "input.narrative", errors);
         var answers = NoteRules.Answers(input.Answers, "input.answers", errors);
         NoteRules.ThrowIfAny(errors);
-        return await changes.AddAsync(Note.Draft(input.PatientId!.Value, type!, title!, narrative!, answers, input.TemplateId, null,
+        return await changes.AddAsync(Note.Draft(input.PatientId!.Value, type!, title!, narrative!, answers, null, null,
             changes.Actors.Current.Id, changes.Now), ct);
     }
 }

@@ -28,6 +28,8 @@ public static partial class QuestionnaireJson
     public static Parsed<QuestionnaireResponse> ParseResponse(string json) => Parse<QuestionnaireResponse>(json);
 
     public static Parsed<ValueSet> ParseValueSet(string json) => Parse<ValueSet>(json);
+    /// <summary>A launch context's patient (<c>%patient</c>), as the clinical module maps it.</summary>
+    public static Parsed<Patient> ParsePatient(string json) => Parse<Patient>(json);
 
     public static string Serialize(Resource resource, bool pretty = false) =>
         pretty ? Serializer.SerializeToString(resource, pretty: true) : Serializer.SerializeToString(resource);

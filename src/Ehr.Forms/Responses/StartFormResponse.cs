@@ -1,5 +1,6 @@
 using Ehr.Forms.Definitions;
 using Ehr.Platform.Artifacts;
+using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Locations;
@@ -17,10 +18,10 @@ public sealed record NewFormResponse(Guid? PatientId, string? FormKey, Guid? For
 
 /// <summary>
 /// Starts a response (form.respond; a patient only on their own records): pinned to the exact published version,
-/// prefilled from <c>initial</c>, <c>initialSelected</c> and <c>initialExpression</c> (with the patient as launch
-/// context, known by id only for now), calculations run, stored in progress. Prefill problems come back as warnings.
+/// prefilled from <c>initial</c>, <c>initialSelected</c> and <c>initialExpression</c> with the chart's patient as launch
+/// context (<c>%patient</c>), calculations run, stored in progress. Prefill problems come back as warnings.
 /// </summary>
-public sealed class StartFormResponse(FormResponseChanges changes, LocationDirectory locations)
+public sealed class StartFormResponse(FormResponseChanges changes, LocationDirectory locations, IPatientLaunchContext launch)
 {
     public async Task<FormResponseView> HandleAsync(NewFormResponse input, CancellationToken ct)
     {
@@ -62,7 +63,7 @@ public sealed class StartFormResponse(FormResponseChanges changes, LocationDirec
             await changes.LoadValueSetsAsync(token);
             var questionnaire = changes.Read(definition);
             var now = changes.Now;
-            var prefilled = changes.Engine.Prefill(questionnaire, PrefillContext.ForPatient(new Hl7Patient { Id = patientId.ToString() }, now));
+            var prefilled = changes.Engine.Prefill(questionnaire, PrefillContext.ForPatient(await LaunchPatientAsync(definition, patientId, token), now));
             var id = Guid.CreateVersion7();
             var document = ResponseDocuments.Own(prefilled.Response, id, ResponseStatus.InProgress, patientId, questionnaire, definition, now);
             var response = FormResponse.Start(id, patientId, definition.Id, definition.Key, input.LocationId, ResponseDocuments.Write(document), actor.Id, now);
@@ -72,6 +73,21 @@ public sealed class StartFormResponse(FormResponseChanges changes, LocationDirec
             return new FormResponseView(response, definition, prefilled.Problems);
         }, ct);
     }
+
+    // Demographics are read from the chart (an audited read of the patient) only for forms whose expressions use them,
+    // such as an intake form prefilled with the name and birth date; a PHQ-9 reads nothing about the patient.
+    private async Task<Hl7Patient> LaunchPatientAsync(Artifact definition, Guid patientId, CancellationToken ct)
+    {
+        if (!definition.Content.Contains("%patient", StringComparison.Ordinal))
+        {
+            return new Hl7Patient { Id = patientId.ToString() };
+        }
+
+        var parsed = QuestionnaireJson.ParsePatient(await launch.ReadPatientAsync(patientId, PrefillPurpose, ct));
+        return parsed.Resource ?? throw new InvalidOperationException("The chart's patient is not a readable FHIR Patient: " + string.Join("; ", parsed.Problems));
+    }
+
+    internal const string PrefillPurpose = "form prefill";
 
     private async Task<Artifact> DefinitionAsync(NewFormResponse input, CancellationToken ct)
     {

@@ -49,31 +49,37 @@ internal sealed class MutationType : ObjectGraphType
             .Argument<NonNullGraphType<NoteInputType>>("input")
             .ResolveAsync(async c => await c.Service<StartNote>().HandleAsync(c.GetArgument<NewNote>("input"), c.CancellationToken));
 
-        Field<NonNullGraphType<NoteType>>("editNote").Description("Changes a draft note (its author only). Null title keeps the title.")
+        Field<NonNullGraphType<NoteType>>("editNote")
+            .Description("Changes a draft note (its author only). Null title keeps the title. A free note takes narrative (required) and answers; a note from a template takes answers and freeText (null keeps each, narrative is refused): the answers are checked as a draft and the narrative rendered again.")
             .RequiresPermission(Permissions.ChartWrite)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
             .Argument<StringGraphType>("title")
-            .Argument<NonNullGraphType<StringGraphType>>("narrative")
+            .Argument<StringGraphType>("narrative")
             .Argument<StringGraphType>("answers")
+            .Argument<StringGraphType>("freeText")
             .ResolveAsync(async c => await c.Service<EditNote>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
-                c.GetArgument<string?>("title"), c.GetArgument<string>("narrative"), c.GetArgument<string?>("answers"), c.CancellationToken));
+                c.GetArgument<string?>("title"), c.GetArgument<string?>("narrative"), c.GetArgument<string?>("answers"), c.CancellationToken,
+                c.GetArgument<string?>("freeText")));
 
-        Field<NonNullGraphType<NoteType>>("signNote").Description("Signs a draft note: its text and answers become immutable. Raises note.signed.")
+        Field<NonNullGraphType<NoteType>>("signNote").Description("Signs a draft note: its text and answers become immutable. A note from a template needs complete answers (VALIDATION_FAILED on answers.<linkId> otherwise); its scores are recomputed and its final narrative rendered. Raises note.signed.")
             .RequiresPermission(Permissions.NoteSign)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
             .ResolveAsync(async c => await c.Service<SignNote>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"), c.CancellationToken));
 
-        Field<NonNullGraphType<NoteType>>("amendNote").Description("Amends a signed note: a new revision with its reason (5-500 characters) becomes current; earlier ones are kept.")
+        Field<NonNullGraphType<NoteType>>("amendNote")
+            .Description("Amends a signed note: a new revision with its reason (5-500 characters) becomes current; earlier ones are kept. A free note takes narrative (required); a note from a template takes answers and freeText (null keeps each), checked completely and rendered again.")
             .RequiresPermission(Permissions.NoteSign)
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<IntGraphType>>("expectedVersion")
-            .Argument<NonNullGraphType<StringGraphType>>("narrative")
+            .Argument<StringGraphType>("narrative")
             .Argument<StringGraphType>("answers")
+            .Argument<StringGraphType>("freeText")
             .Argument<NonNullGraphType<StringGraphType>>("reason")
             .ResolveAsync(async c => await c.Service<AmendNote>().HandleAsync(c.Uuid("id"), c.GetArgument<int>("expectedVersion"),
-                c.GetArgument<string>("narrative"), c.GetArgument<string?>("answers"), c.GetArgument<string>("reason"), c.CancellationToken));
+                c.GetArgument<string?>("narrative"), c.GetArgument<string?>("answers"), c.GetArgument<string>("reason"), c.CancellationToken,
+                c.GetArgument<string?>("freeText")));
 
         Field<NonNullGraphType<NoteType>>("addAddendum").Description("Starts an addendum (a new draft note) to a signed note.")
             .RequiresPermission(Permissions.ChartWrite)
@@ -147,6 +153,7 @@ internal sealed class MutationType : ObjectGraphType
         this.AddFormDefinitionMutations();
 
         this.AddFormResponseMutations();
+        this.AddNoteTemplateMutations();
 
         this.AddIntakeMutations();
     }

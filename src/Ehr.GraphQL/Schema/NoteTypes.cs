@@ -17,7 +17,8 @@ internal sealed class NoteType : ObjectGraphType<Note>
         Field<NonNullGraphType<StringGraphType>>("status").Description("draft, signed, amended or entered-in-error.").Resolve(c => c.Source.Status);
         Field<NonNullGraphType<StringGraphType>>("narrative").Description("The current revision's text.").Resolve(c => c.Source.Current.Narrative);
         Field<StringGraphType>("answers").Description("The current revision's answers (QuestionnaireResponse JSON), when it came from a template.").Resolve(c => c.Source.Current.Answers);
-        Field<IdGraphType>("templateId").Resolve(c => c.Source.TemplateId);
+        Field<StringGraphType>("freeText").Description("A templated note's own words beside its answers (part of narrative, kept apart so re-rendering keeps it).").Resolve(c => c.Source.Current.FreeText);
+        Field<IdGraphType>("templateId").Description("The exact documentation template version it was started from (noteTemplate(id)); null for a free note.").Resolve(c => c.Source.TemplateId);
         Field<IdGraphType>("addendumTo").Description("The note this one is an addendum to.").Resolve(c => c.Source.AddendumTo);
         Field<NonNullGraphType<StringGraphType>>("authorId").Resolve(c => c.Source.AuthorId);
         Field<StringGraphType>("signedBy").Resolve(c => c.Source.SignedBy);
@@ -40,6 +41,7 @@ internal sealed class NoteRevisionType : ObjectGraphType<NoteRevision>
         Field<NonNullGraphType<IntGraphType>>("revision").Description("1 is the original; later ones are amendments.").Resolve(c => c.Source.Revision);
         Field<NonNullGraphType<StringGraphType>>("narrative").Resolve(c => c.Source.Narrative);
         Field<StringGraphType>("answers").Resolve(c => c.Source.Answers);
+        Field<StringGraphType>("freeText").Resolve(c => c.Source.FreeText);
         Field<StringGraphType>("reason").Description("Why it was amended.").Resolve(c => c.Source.Reason);
         Field<NonNullGraphType<StringGraphType>>("authorId").Resolve(c => c.Source.AuthorId);
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Resolve(c => c.Source.CreatedAt);
@@ -66,7 +68,6 @@ internal sealed class NoteInputType : InputObjectGraphType<NewNote>
         Field<StringGraphType>("noteType").Description("Required: progress, soap, history-and-physical, procedure, telehealth, consult, discharge or other.");
         Field<StringGraphType>("title").Description("Required, 1-200 characters.");
         Field<StringGraphType>("narrative").Description("The text; may be empty while drafting.");
-        Field<StringGraphType>("answers").Description("A QuestionnaireResponse (JSON) behind the text, when it came from a template.");
-        Field<IdGraphType>("templateId").Description("The documentation template version it was started from.");
+        Field<StringGraphType>("answers").Description("A QuestionnaireResponse (JSON) behind the text, kept as given. Notes from a template start with startNoteFromTemplate.");
     }
 }

@@ -154,6 +154,7 @@ internal sealed class QueryType : ObjectGraphType
         this.AddFormDefinitionQueries();
 
         this.AddFormResponseQueries();
+        this.AddNoteTemplateQueries();
 
         this.AddIntakeQueries();
     }

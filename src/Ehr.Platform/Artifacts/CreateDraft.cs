@@ -24,6 +24,16 @@ public sealed class CreateDraft(TenantDbContext db, ActorContext actors, AuditTr
     public Task<Artifact> HandleAsync(NewDraft input, CancellationToken ct) => HandleAsync(input, "tenant", ct);
 
     /// <summary>
+    /// A starter pack's artifact, loaded by the module that owns its kind inside the provisioning transaction: the same
+    /// checks, recorded as coming from the pack (<c>pack:&lt;name&gt;</c>).
+    /// </summary>
+    public Task<Artifact> FromStarterPackAsync(NewDraft input, Provisioning.StarterPackScope scope, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return HandleAsync(input, "pack:" + scope.PackName, ct);
+    }
+
+    /// <summary>
     /// A draft that came from somewhere else than a person's editing, named by <paramref name="source"/>:
     /// <c>pack:&lt;name&gt;</c> (a starter pack), <c>library:&lt;file&gt;</c> (the form library). Set by module code, never
     /// taken from a client.

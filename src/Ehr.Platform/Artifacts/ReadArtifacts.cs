@@ -51,6 +51,35 @@ public sealed class ReadArtifacts(TenantDbContext db, ActorContext actors, Artif
             .ToListAsync(ct);
     }
 
+    /// <summary>Every version of every key of a kind: by key, tenant standard first, then each location's overrides; newest first within each.</summary>
+    public async Task<IReadOnlyList<Artifact>> ListAsync(string? kind, CancellationToken ct)
+    {
+        var known = kinds.Get(kind, "kind");
+        actors.Demand(known.ReadPermission);
+        return await db.Set<Artifact>().AsNoTracking()
+            .Where(a => a.Kind == known.Kind)
+            .OrderBy(a => a.Key).ThenBy(a => a.LocationId != null).ThenBy(a => a.LocationId).ThenByDescending(a => a.Version)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// What is in force at a location, one version per key, resolved as <see cref="ResolveAsync"/> does (its published
+    /// override, else the tenant's published standard); with no location, the tenant's standards. Ordered by key.
+    /// </summary>
+    public async Task<IReadOnlyList<Artifact>> InForceAsync(string? kind, Guid? locationId, CancellationToken ct)
+    {
+        var known = kinds.Get(kind, "kind");
+        actors.Demand(known.ReadPermission);
+        var published = await db.Set<Artifact>().AsNoTracking()
+            .Where(a => a.Kind == known.Kind && a.Status == ArtifactStatus.Published && (a.LocationId == null || a.LocationId == locationId))
+            .ToListAsync(ct);
+        return published
+            .GroupBy(a => a.Key, StringComparer.Ordinal)
+            .Select(g => g.Where(a => a.LocationId is not null).MaxBy(a => a.Version) ?? g.MaxBy(a => a.Version)!)
+            .OrderBy(a => a.Key, StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>A malformed key names nothing: say so (<c>VALIDATION_FAILED</c> on <c>key</c>) rather than answer "none".</summary>
     private static void RequireKey(string? key)
     {

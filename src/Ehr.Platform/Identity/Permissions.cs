@@ -27,6 +27,7 @@ public static partial class Permissions
     public const string PortalManage = "portal.manage";
     public const string FormManage = "form.manage";
     public const string FormRespond = "form.respond";
+    public const string TemplateManage = "template.manage";
     public const string PlatformAdmin = "platform.admin";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
@@ -64,6 +65,7 @@ public static partial class Permissions
         [PortalManage] = "Invite patients to the patient portal, grant and revoke proxy access to a record, and see who has portal access to it.",
         [FormManage] = "Manage form definitions and answer value sets: draft, edit, import (library or upload), publish, retire.",
         [FormRespond] = "Fill in forms for patients (start, save, complete), amend completed responses and mark them entered-in-error. Patients: their own records only, and never amend.",
+        [TemplateManage] = "Draft, edit, publish and retire documentation templates (note templates), for the tenant or as a location's override.",
     };
 
     private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead, FormRespond];
@@ -74,6 +76,7 @@ public static partial class Permissions
         [
             PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
             RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage, FormManage, FormRespond,
+            TemplateManage,
         ],
         ["physician"] = [.. Clinician, ChartWrite, NoteSign],
         ["nurse-practitioner"] = [.. Clinician, ChartWrite, NoteSign],

@@ -39,12 +39,12 @@ public sealed class AuditChainShould : IAsyncLifetime
     [InlineData("UPDATE {s}.audit_log SET actor_id = 'mallory' WHERE seq = 5", 5L)]
     [InlineData("UPDATE {s}.audit_log SET details = NULL WHERE seq = 3", 3L)]
     [InlineData("DELETE FROM {s}.audit_log WHERE seq = 7", 7L)]
-    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 26L)]
+    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 32L)]
     public async Task CatchTamperingByTheSchemaOwner(string tamper, long brokenAt)
     {
-        // The dermatology pack writes 26 entries (5 forms drafted and published, 15 patients, the provisioning). Only the
-        // owner role can change them; the tenant role cannot (see DatabaseIsolationShould). Verification must still catch
-        // the owner.
+        // The dermatology pack writes 32 entries (5 forms and 3 note templates, each drafted and published, 15 patients,
+        // the provisioning). Only the owner role can change them; the tenant role cannot (see DatabaseIsolationShould).
+        // Verification must still catch the owner.
         var tenant = await _host.CreateTenantAsync("audit-tamper", "dermatology");
         Assert.True((await VerifyAsync(tenant)).Intact);
         await using var sql = await _host.OpenSqlAsync();
@@ -73,7 +73,7 @@ public sealed class AuditChainShould : IAsyncLifetime
 
         Assert.Equal(3, sealedCount);
         Assert.True(result.Intact, result.Problem);
-        Assert.Equal(29L, result.Entries);
+        Assert.Equal(35L, result.Entries);
     }
 
     [Fact]

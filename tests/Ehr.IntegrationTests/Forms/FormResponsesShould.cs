@@ -261,6 +261,28 @@ public sealed class FormResponsesShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrefillAnIntakeFromTheChartAndReadThePatientOnlyForFormsThatAskForIt()
+    {
+        var family = "Prefill" + Guid.NewGuid().ToString("N")[..6];
+        var patient = (await _doctor.RegisterAsync(PatientGraph.Input("Grace", family, birthDate: "1961-03-09")))["id"]!.GetValue<string>();
+        async Task<int> ChartReadsAsync() =>
+            (await _admin.GraphQLAsync("query($id: String) { auditLog(resourceId: $id, action: \"patient.read\") { edges { node { actorId } } } }", new { id = patient }))
+            .DataOrThrow["auditLog"]!["edges"]!.AsArray().Count;
+        var before = await ChartReadsAsync();
+
+        var phq9 = await _doctor.DataAsync(Start, "startFormResponse", new { input = new { patientId = patient, formKey = "phq-9" } });
+        Assert.Equal(before, await ChartReadsAsync());
+
+        var intake = await _doctor.DataAsync(Start, "startFormResponse", new { input = new { patientId = patient, formKey = "patient-intake" } });
+        var content = intake["content"]!.GetValue<string>();
+        Assert.Contains("\"valueString\":\"Grace\"", content, StringComparison.Ordinal);
+        Assert.Contains($"\"valueString\":\"{family}\"", content, StringComparison.Ordinal);
+        Assert.Contains("\"valueDate\":\"1961-03-09\"", content, StringComparison.Ordinal);
+        Assert.Equal(before + 1, await ChartReadsAsync());
+        Assert.DoesNotContain("Grace", phq9["content"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeepARestrictedRecordsResponsesToItsCareTeamAndAuditTheRefusal()
     {
         var patient = await PatientAsync();

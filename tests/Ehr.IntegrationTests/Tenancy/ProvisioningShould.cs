@@ -31,8 +31,10 @@ public sealed class ProvisioningShould : IAsyncLifetime
         Assert.Equal(3L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.locations"));
         Assert.Equal(40L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.patients"));
         Assert.Equal(9L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.artifacts WHERE kind = 'form' AND status = 'published'"));
-        // Every demo registration, every starter form's draft and publication and the provisioning itself are in the audit chain.
-        Assert.Equal(40L + (2 * 9) + 1, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.audit_log"));
+        Assert.Equal(4L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.artifacts WHERE kind = 'note-template' AND status = 'published'"));
+        // Every demo registration, every starter form's and note template's draft and publication and the provisioning
+        // itself are in the audit chain.
+        Assert.Equal(40L + (2 * 9) + (2 * 4) + 1, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.audit_log"));
     }
 
     [Fact]

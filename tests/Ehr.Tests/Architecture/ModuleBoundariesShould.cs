@@ -12,6 +12,7 @@ public sealed class ModuleBoundariesShould
     [InlineData("Ehr.Platform")]
     [InlineData("Ehr.Clinical")]
     [InlineData("Ehr.Forms")]
+    [InlineData("Ehr.Workflow")]
     public void KeepModulesAwayFromApiLayersAndHost(string module)
     {
         var references = References(module);
@@ -26,6 +27,7 @@ public sealed class ModuleBoundariesShould
     [Theory]
     [InlineData("Ehr.Forms")]
     [InlineData("Ehr.Clinical")]
+    [InlineData("Ehr.Workflow")]
     public void KeepModulesOffEachOther(string module) =>
         Assert.Empty(References(module).Intersect(Modules.Where(m => m != module)));
 

@@ -11,7 +11,7 @@ public sealed class PermissionsShould
     [
         "patient.read", "patient.write", "note.sign", "audit.read", "location.read", "location.write", "user.read",
         "user.manage", "role.manage", "apiclient.manage", "security.manage", "disclosure.read", "tenant.admin", "portal.manage",
-        "form.manage", "form.respond",
+        "form.manage", "form.respond", "template.manage",
     ];
 
     private static readonly string[] BuiltInRoles =

@@ -13,7 +13,7 @@ internal static class ReadPatient
     {
         var patient = await patients.HandleAsync(FhirHttp.Id(id, "Patient"), http.RequestAborted)
                       ?? throw EhrException.NotFound("Patient/" + id);
-        await FhirHttp.WriteAsync(http, PatientMapping.ToFhir(patient));
+        await FhirHttp.WriteAsync(http, PatientFhir.ToFhir(patient));
     }
 }
 
@@ -47,7 +47,7 @@ internal static class SearchPatient
         var count = Count(query["_count"].ToString());
         var page = await search.HandleAsync(new PatientSearch(
             Empty(query["name"]), Empty(query["birthdate"]), mrn, Empty(query["phone"]), false, count, Empty(query["_cursor"])), http.RequestAborted);
-        var bundle = Bundles.SearchSet(http, page.Edges.Select(e => (R4.Resource)PatientMapping.ToFhir(e.Node)), page.HasNextPage ? page.EndCursor : null);
+        var bundle = Bundles.SearchSet(http, page.Edges.Select(e => (R4.Resource)PatientFhir.ToFhir(e.Node)), page.HasNextPage ? page.EndCursor : null);
         await FhirHttp.WriteAsync(http, bundle);
     }
 
@@ -68,7 +68,7 @@ internal static class CreatePatient
         var resource = await FhirHttp.ReadAsync<R4.Patient>(http);
         var patient = await PatientMapping.InFhirTerms(() => register.HandleAsync(PatientMapping.ToInput(resource), http.RequestAborted));
         http.Response.Headers.Location = $"{FhirHttp.BaseUrl(http)}/Patient/{patient.Id}/_history/{patient.Version}";
-        await FhirHttp.WriteAsync(http, PatientMapping.ToFhir(patient), StatusCodes.Status201Created);
+        await FhirHttp.WriteAsync(http, PatientFhir.ToFhir(patient), StatusCodes.Status201Created);
     }
 }
 
@@ -92,7 +92,7 @@ internal static class UpdatePatientInteraction
         try
         {
             var patient = await PatientMapping.InFhirTerms(() => update.HandleAsync(patientId, version, PatientMapping.ToInput(resource), http.RequestAborted));
-            await FhirHttp.WriteAsync(http, PatientMapping.ToFhir(patient));
+            await FhirHttp.WriteAsync(http, PatientFhir.ToFhir(patient));
         }
         catch (EhrException e) when (e.Code == ErrorCodes.VersionConflict)
         {
