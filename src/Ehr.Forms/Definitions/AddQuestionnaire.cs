@@ -34,7 +34,9 @@ public sealed partial class AddQuestionnaire(TenantDbContext db, ActorContext ac
         var url = string.IsNullOrEmpty(questionnaire.Url) ? null : questionnaire.Url;
         var all = await canonicals.AllAsync(ct);
         string key;
-        var sameUrl = url is null ? null : all.Where(c => c.Url == url && c.LocationId == null).MaxBy(c => c.PublishedAt ?? DateTimeOffset.MaxValue);
+        // The form that already carries this url: the tenant standard's key if there is one (a location override shares it).
+        var sameUrl = url is null ? null : all.Where(c => c.Url == url)
+            .OrderBy(c => c.LocationId is not null).ThenByDescending(c => c.PublishedAt ?? DateTimeOffset.MaxValue).FirstOrDefault();
         if (sameUrl is not null)
         {
             key = sameUrl.Key;
