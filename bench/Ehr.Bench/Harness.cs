@@ -27,12 +27,12 @@ internal sealed class Latencies
         }
     }
 
-    public void AddRange(Latencies other)
+    public void AddRange(Latencies other, int skip = 0)
     {
         double[] copy;
         lock (other._gate)
         {
-            copy = [.. other._ms];
+            copy = [.. other._ms.Skip(skip)];
         }
 
         lock (_gate)

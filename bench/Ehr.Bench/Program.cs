@@ -4,7 +4,7 @@ using System.Text.Json;
 using Ehr.Bench;
 using Npgsql;
 
-// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|workflow] [--tenants N] [--patients N] [--seconds S]
+// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|workflow|responses] [--tenants N] [--patients N] [--seconds S]
 // Targets are reported, never asserted: a missed target is a finding, not a failed build.
 var options = args.ToList();
 string? Value(string name)
@@ -57,6 +57,12 @@ if (only is null or "workflow")
 {
     System.Console.Error.WriteLine("workflow: scripts and steps in process");
     metrics.AddRange(WorkflowBench.Run(seconds));
+}
+
+if (only is null or "responses")
+{
+    System.Console.Error.WriteLine("form responses: PHQ-9 start + complete over GraphQL");
+    metrics.AddRange(await FormResponsesBench.RunAsync(url, packs, seconds));
 }
 
 string postgres;

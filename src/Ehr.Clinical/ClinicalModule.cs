@@ -48,6 +48,7 @@ public static class ClinicalModule
         services.AddScoped<IPortalPatients, PortalPatients>();
         services.AddScoped<IChartObservations, ChartObservations>();
         services.AddScoped<IChartAccess, ChartAccess>();
+        services.AddScoped<IPatientContacts, PatientContacts>();
         services.AddScoped<IPatientLaunchContext, PatientLaunchContext>();
         return services;
     }

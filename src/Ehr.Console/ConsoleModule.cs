@@ -124,6 +124,17 @@ public static class ConsoleModule
     public static WebApplication MapEhrConsole(this WebApplication app)
     {
         app.UseAntiforgery();
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/intake"))
+            {
+                // The path carries an intake link's token (a credential): no Referer to anywhere, no cached copy.
+                http.Response.Headers["Referrer-Policy"] = "no-referrer";
+                http.Response.Headers.CacheControl = "no-store";
+            }
+
+            await next(http);
+        });
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapGet("/", () => Results.Redirect("/console"));

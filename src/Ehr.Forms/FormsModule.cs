@@ -1,4 +1,5 @@
 using Ehr.Forms.Definitions;
+using Ehr.Forms.Intake;
 using Ehr.Forms.Library;
 using Ehr.Forms.Responses;
 using Ehr.Forms.Templates;
@@ -44,6 +45,9 @@ public static class FormsModule
         services.AddScoped<GetFormDefinition>();
         services.AddScoped<ListFormDefinitions>();
         services.AddScoped<DiffFormDefinitions>();
+        services.AddScoped<FormCanonicals>();
+        services.AddScoped<FindFormVersions>();
+        services.AddScoped<AddQuestionnaire>();
         services.AddScoped<ListLibraryForms>();
         services.AddScoped<ImportLibraryForm>();
         services.AddSingleton<IStarterPackSection, FormsSection>();
@@ -57,6 +61,19 @@ public static class FormsModule
         services.AddScoped<MarkFormResponseEnteredInError>();
         services.AddScoped<GetFormResponse>();
         services.AddScoped<ListFormResponses>();
+        services.AddScoped<RecordFormResponse>();
+
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName);
+        services.AddSingleton<ITenantModelConfiguration, IntakeLinkModel>();
+        services.AddScoped<SendIntakeLink>();
+        services.AddScoped<RevokeIntakeLink>();
+        services.AddScoped<ListIntakeLinks>();
+        services.AddScoped<GetIntakeSettings>();
+        services.AddScoped<ChangeIntakeSettings>();
+        services.AddSingleton<IntakeLinkSessions>();
+        services.AddSingleton<OpenIntakeForm>();
+        services.AddSingleton<SaveIntakeForm>();
+        services.AddSingleton<CompleteIntakeForm>();
         services.AddEhrNoteTemplates();
         return services;
     }

@@ -2,6 +2,8 @@ using Ehr.Interop.Fhir;
 using Ehr.Interop.Fhir.Metadata;
 using Ehr.Interop.Fhir.Observations;
 using Ehr.Interop.Fhir.Patients;
+using Ehr.Interop.Fhir.QuestionnaireResponses;
+using Ehr.Interop.Fhir.Questionnaires;
 using Ehr.Platform.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -38,6 +40,14 @@ public static class InteropModule
         fhir.MapGet("/Observation/{id}", ReadObservation.HandleAsync);
         fhir.MapGet("/Observation", SearchObservation.HandleAsync);
         fhir.MapPost("/Observation", CreateObservation.HandleAsync);
+        fhir.MapGet("/Questionnaire/{id}", ReadQuestionnaire.HandleAsync);
+        fhir.MapGet("/Questionnaire/{id}/_history/{vid}", VReadQuestionnaire.HandleAsync);
+        fhir.MapGet("/Questionnaire", SearchQuestionnaire.HandleAsync);
+        fhir.MapPost("/Questionnaire", CreateQuestionnaire.HandleAsync);
+        fhir.MapGet("/QuestionnaireResponse/{id}", ReadQuestionnaireResponse.HandleAsync);
+        fhir.MapGet("/QuestionnaireResponse/{id}/_history/{vid}", VReadQuestionnaireResponse.HandleAsync);
+        fhir.MapGet("/QuestionnaireResponse", SearchQuestionnaireResponse.HandleAsync);
+        fhir.MapPost("/QuestionnaireResponse", CreateQuestionnaireResponse.HandleAsync);
         return fhir;
     }
 }

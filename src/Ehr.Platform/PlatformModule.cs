@@ -164,6 +164,7 @@ public static class PlatformModule
         services.AddScoped<ArtifactLifecycle>();
         services.AddScoped<ReadArtifacts>();
         services.AddScoped<DomainEvents>();
+        services.AddScoped<Mail.TenantMailOutbox>();
         services.AddEhrMail(configuration, jobs.RunServer);
 
         services.AddHealthChecks().AddCheck<ReadinessCheck>("database", tags: ["ready"]);

@@ -9,7 +9,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ehr.Forms.Responses;
 
-public sealed record FormResponseQuery(Guid PatientId, string? FormKey = null, string? Status = null, int First = 20, string? After = null);
+/// <summary>
+/// A patient's responses, optionally of one form (<see cref="FormKey"/>) or of some exact versions (<see cref="FormIds"/>),
+/// one status, authored (the current revision's last change) from <see cref="AuthoredFrom"/> (inclusive) and before
+/// <see cref="AuthoredBefore"/>.
+/// </summary>
+public sealed record FormResponseQuery(Guid PatientId, string? FormKey = null, string? Status = null, int First = 20, string? After = null,
+    IReadOnlyCollection<Guid>? FormIds = null, DateTimeOffset? AuthoredFrom = null, DateTimeOffset? AuthoredBefore = null);
 
 public sealed record FormResponsePage(IReadOnlyList<FormResponseView> Nodes, bool HasNextPage, string? EndCursor);
 
@@ -68,6 +74,21 @@ public sealed class ListFormResponses(TenantDbContext db, ActorContext actors, I
             if (query.Status is { } status)
             {
                 responses = responses.Where(r => r.Status == status);
+            }
+
+            if (query.FormIds is { } versions)
+            {
+                responses = responses.Where(r => versions.Contains(r.FormId));
+            }
+
+            if (query.AuthoredFrom is { } from)
+            {
+                responses = responses.Where(r => r.Revisions.Any(v => v.Revision == r.CurrentRevision && v.UpdatedAt >= from));
+            }
+
+            if (query.AuthoredBefore is { } before)
+            {
+                responses = responses.Where(r => r.Revisions.Any(v => v.Revision == r.CurrentRevision && v.UpdatedAt < before));
             }
 
             if (actor.IsPatientScoped)

@@ -154,5 +154,7 @@ internal sealed class MutationType : ObjectGraphType
 
         this.AddFormResponseMutations();
         this.AddNoteTemplateMutations();
+
+        this.AddIntakeMutations();
     }
 }

@@ -155,5 +155,7 @@ internal sealed class QueryType : ObjectGraphType
 
         this.AddFormResponseQueries();
         this.AddNoteTemplateQueries();
+
+        this.AddIntakeQueries();
     }
 }

@@ -16,6 +16,9 @@ internal static class FhirHttp
     public const string ContentType = "application/fhir+json; fhirVersion=4.0; charset=utf-8";
     public const string ErrorCodeSystem = "https://ehr-saas.org/fhir/CodeSystem/error-code";
 
+    /// <summary>On an OperationOutcome issue about a form's item: the item's link id.</summary>
+    public const string LinkIdExtension = "https://ehr-saas.org/fhir/StructureDefinition/questionnaire-link-id";
+
     private static readonly FhirJsonSerializer Serializer = new();
     private static readonly FhirJsonDeserializer Deserializer = FhirJsonDeserializer.STRICT;
 
@@ -37,7 +40,10 @@ internal static class FhirHttp
     }
 
     /// <summary>The request's resource of type <typeparamref name="T"/>, or an <see cref="EhrException"/> saying what is wrong with it.</summary>
-    public static async Task<T> ReadAsync<T>(HttpContext http) where T : Resource
+    public static async Task<T> ReadAsync<T>(HttpContext http) where T : Resource => (await ReadWithTextAsync<T>(http)).Resource;
+
+    /// <summary>As <see cref="ReadAsync{T}"/>, with the body's text as sent (what is kept when the content is stored as authored).</summary>
+    public static async Task<(T Resource, string Text)> ReadWithTextAsync<T>(HttpContext http) where T : Resource
     {
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not ("application/fhir+json" or "application/json"))
@@ -64,9 +70,33 @@ internal static class FhirHttp
             throw EhrException.Validation([new FieldError("resource", ErrorCodes.InvalidFormat, "Not a FHIR JSON resource: " + e.Message)]);
         }
 
-        return resource as T ?? throw EhrException.Validation([new FieldError("resourceType", ErrorCodes.InvalidFormat,
-            $"Expected a {typeof(T).Name}, got a {resource.TypeName}.")]);
+        return resource is T typed
+            ? (typed, body)
+            : throw EhrException.Validation([new FieldError("resourceType", ErrorCodes.InvalidFormat, $"Expected a {typeof(T).Name}, got a {resource.TypeName}.")]);
     }
+
+    /// <summary>
+    /// A use case's refusal of a resource that was well-formed FHIR but broke our rules (a form's checks, an unknown
+    /// reference): <c>422 Unprocessable Entity</c>, each field's path turned into the element it concerns.
+    /// </summary>
+    public static async Task<T> InFhirTermsAsync<T>(Func<Task<T>> work, Func<string, string> element)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (EhrException e) when (e.Code == ErrorCodes.ValidationFailed)
+        {
+            throw new EhrException(e.Code, e.Message, StatusCodes.Status422UnprocessableEntity,
+                e.FieldErrors.Select(f => f with { Path = element(f.Path) }).ToList());
+        }
+    }
+
+    /// <summary><paramref name="path"/> with the input's root (<c>content</c>) replaced by the resource type.</summary>
+    public static string Rooted(string path, string root, string resourceType) =>
+        path == root ? resourceType
+        : path.StartsWith(root + ".", StringComparison.Ordinal) ? resourceType + path[root.Length..]
+        : path;
 
     private static string? ResourceTypeOf(string body)
     {
@@ -128,6 +158,12 @@ internal static class FhirHttp
                 issue.Expression = [field.Path];
             }
 
+            if (field.LinkId is { } linkId)
+            {
+                // The form item a problem concerns, for a client that places it beside the question.
+                issue.Extension.Add(new Extension(LinkIdExtension, new FhirString(linkId)));
+            }
+
             outcome.Issue.Add(issue);
         }
 
@@ -153,6 +189,9 @@ internal static class FhirHttp
             ? version
             : throw EhrException.Validation([new FieldError("header.If-Match", ErrorCodes.InvalidFormat, "If-Match is W/\"<versionId>\".")]);
     }
+
+    /// <summary>A time as PostgreSQL keeps it (microseconds), so a resource answered on create reads the same later.</summary>
+    public static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
 
     public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir";
 }

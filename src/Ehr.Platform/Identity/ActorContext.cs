@@ -192,6 +192,9 @@ public static class PurposeOfUse
     public const string Treatment = "TREAT";
     public const string SystemAdministration = "SYSADMIN";
 
+    /// <summary>At the patient's request: what a patient does through a link the practice sent them.</summary>
+    public const string PatientRequest = "PATRQT";
+
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
         "TREAT", "ETREAT", "HPAYMT", "HOPERAT", "CAREMGT", "PATRQT", "PUBHLTH", "HRESCH", "HLEGAL", "HMARKT",

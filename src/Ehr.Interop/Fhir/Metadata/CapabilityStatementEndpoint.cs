@@ -11,7 +11,7 @@ internal static class CapabilityStatementEndpoint
         var statement = new R4.CapabilityStatement
         {
             Status = R4.PublicationStatus.Active,
-            Date = "2026-11-25",
+            Date = "2026-11-26",
             Kind = R4.CapabilityStatementKind.Instance,
             FhirVersion = R4.FHIRVersion.N4_0_1,
             Format = ["application/fhir+json"],
@@ -31,6 +31,16 @@ internal static class CapabilityStatementEndpoint
             [R4.CapabilityStatement.TypeRestfulInteraction.Read, R4.CapabilityStatement.TypeRestfulInteraction.SearchType,
              R4.CapabilityStatement.TypeRestfulInteraction.Create],
             ("patient", R4.SearchParamType.Reference), ("code", R4.SearchParamType.Token)));
+        rest.Resource.Add(Resource("Questionnaire",
+            [R4.CapabilityStatement.TypeRestfulInteraction.Read, R4.CapabilityStatement.TypeRestfulInteraction.Vread,
+             R4.CapabilityStatement.TypeRestfulInteraction.SearchType, R4.CapabilityStatement.TypeRestfulInteraction.Create],
+            ("url", R4.SearchParamType.Uri), ("version", R4.SearchParamType.Token), ("name", R4.SearchParamType.String),
+            ("title", R4.SearchParamType.String), ("status", R4.SearchParamType.Token)));
+        rest.Resource.Add(Resource("QuestionnaireResponse",
+            [R4.CapabilityStatement.TypeRestfulInteraction.Read, R4.CapabilityStatement.TypeRestfulInteraction.Vread,
+             R4.CapabilityStatement.TypeRestfulInteraction.SearchType, R4.CapabilityStatement.TypeRestfulInteraction.Create],
+            ("patient", R4.SearchParamType.Reference), ("questionnaire", R4.SearchParamType.Reference),
+            ("status", R4.SearchParamType.Token), ("authored", R4.SearchParamType.Date)));
         statement.Rest.Add(rest);
         return FhirHttp.WriteAsync(http, statement);
     }
