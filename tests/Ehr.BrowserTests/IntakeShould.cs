@@ -102,6 +102,45 @@ public sealed class IntakeShould : IAsyncLifetime
         await ShotAsync(again, "intake-04-refused");
     }
 
+    [Fact]
+    public async Task LetStaffEmailALinkFromTheChartAndRevokeIt()
+    {
+        var key = "visit-" + Guid.NewGuid().ToString("N")[..8];
+        await PublishAsync(key);
+        var family = "Chartlink" + Guid.NewGuid().ToString("N")[..5];
+        var patient = (await _desk.GraphQLAsync("mutation($input: PatientInput!) { registerPatient(input: $input) { id } }", new
+        {
+            input = new { name = new { given = "Iris", family }, birthDate = "1990-06-01", administrativeSex = "female" },
+        })).DataOrThrow["registerPatient"]!["id"]!.GetValue<string>();
+        var nurse = await _host.CreateAsync(_tenant, "nurse");
+        await using var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var (chart, _) = await SignInAsync(context, _host, nurse);
+        await Assertions.Expect(chart.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
+        await chart.GotoAsync(_console.Url($"/console/patients/{patient}"));
+        await LiveAsync(chart);
+
+        // The patient has no e-mail on file: the link needs an address, and the refusal names the field.
+        await chart.GetByTestId("start-form").SelectOptionAsync(key);
+        await chart.GetByTestId("intake-send").ClickAsync();
+        await Assertions.Expect(chart.GetByTestId("intake-error")).ToContainTextAsync("input.email");
+        await chart.GetByTestId("intake-email").FillAsync($"{family.ToLowerInvariant()}@example.org");
+        await chart.GetByTestId("intake-hours").FillAsync("24");
+        await chart.GetByTestId("intake-send").ClickAsync();
+        await Assertions.Expect(chart.GetByTestId("intake-notice")).ToContainTextAsync("was e-mailed to");
+        await Assertions.Expect(chart.GetByTestId("intake-link-list")).ToContainTextAsync("pending");
+        await Assertions.Expect(chart.GetByTestId("responses")).ToContainTextAsync("Before your visit");
+        var link = new Uri((await chart.GetByTestId("intake-development-link").Locator("a").GetAttributeAsync("href"))!).AbsolutePath;
+        await ShotAsync(chart, "intake-05-sent-from-chart");
+
+        // Revoked from the chart, the link opens nothing.
+        await chart.GetByTestId("intake-link-list").GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Revoke") }).ClickAsync();
+        await Assertions.Expect(chart.GetByTestId("intake-link-list")).ToContainTextAsync("revoked");
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(_console.Url(link));
+        await LiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("intake-refused")).ToHaveAttributeAsync("data-reason", "revoked");
+    }
+
     private async Task<string> PublishAsync(string key)
     {
         var content = $$$"""
