@@ -1,6 +1,7 @@
 using Ehr.Platform.Identity.Authorization;
 using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ehr.Platform.Identity;
 
@@ -8,7 +9,7 @@ namespace Ehr.Platform.Identity;
 /// Binding a scope's actor as the HTTP pipeline does (<see cref="ActorBindingMiddleware"/>), for scopes that outlive or
 /// lie outside one request: the operations and deliveries of a WebSocket connection. The tenant must be bound first.
 /// </summary>
-public sealed class ActorBinding(ActorContext actors, TenantContext tenants, AccessCheck access, RoleResolver roles)
+public sealed class ActorBinding(ActorContext actors, TenantContext tenants, AccessCheck access, IServiceProvider services)
 {
     /// <summary>
     /// The actor a token describes, as the catalog allows it now: status, membership, roles, locations, patient links,
@@ -27,7 +28,7 @@ public sealed class ActorBinding(ActorContext actors, TenantContext tenants, Acc
         var tenant = tenants.Tenant;
         if (tenant is not null && actor.TenantSlug == tenant.Slug && actor.Roles.Any(r => !Permissions.IsKnownRole(r)))
         {
-            actors.UsePermissions(await roles.PermissionsForAsync(actor, ct));
+            actors.UsePermissions(await services.GetRequiredService<RoleResolver>().PermissionsForAsync(actor, ct));
         }
     }
 }

@@ -36,6 +36,17 @@ public sealed class BearerTokenAuthenticator(IServiceScopeFactory scopes, IOptio
         http.Request.Path = like.Path;
         http.Request.Headers.Authorization = "Bearer " + token;
         http.Connection.RemoteIpAddress = like.HttpContext.Connection.RemoteIpAddress;
+        // As the authentication middleware does: request handlers first (OpenIddict's validation sets up its
+        // per-request state there), then the default scheme.
+        var handlers = scope.ServiceProvider.GetRequiredService<IAuthenticationHandlerProvider>();
+        foreach (var scheme in await scope.ServiceProvider.GetRequiredService<IAuthenticationSchemeProvider>().GetRequestHandlerSchemesAsync())
+        {
+            if (await handlers.GetHandlerAsync(http, scheme.Name) is IAuthenticationRequestHandler handler && await handler.HandleRequestAsync())
+            {
+                return null;
+            }
+        }
+
         return await FromRequestAsync(http);
     }
 
