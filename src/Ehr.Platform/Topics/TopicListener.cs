@@ -40,6 +40,9 @@ internal sealed partial class TopicListener(IOptions<DatabaseOptions> database, 
         }
     }
 
+    /// <summary>The listening connection's backend process (tests end it to prove the listener reconnects).</summary>
+    internal int? BackendProcessId { get; private set; }
+
     /// <summary>Subscribers on this host (for tests and metrics).</summary>
     public int SubscriberCount
     {
@@ -120,6 +123,7 @@ internal sealed partial class TopicListener(IOptions<DatabaseOptions> database, 
                     await command.ExecuteNonQueryAsync(stoppingToken);
                 }
 
+                BackendProcessId = connection.ProcessID;
                 lock (_gate)
                 {
                     _listening.TrySetResult();
