@@ -30,6 +30,7 @@ public sealed class GraphQLOverWebSocketShould(ShortLimitsHost shortLimits) : IA
 {
     private const string Viewer = "{ viewer { id tenant roles } }";
     private const string Follow = "subscription { notificationAdded { id kind } }";
+    private static readonly string[] AuditRead = ["audit.read"];
 
     private TestHost _host = null!;
     private Tenant _tenant = null!;
@@ -359,5 +360,29 @@ public sealed class GraphQLOverWebSocketShould(ShortLimitsHost shortLimits) : IA
         var result = await client.GraphQLAsync(Follow);
 
         Assert.Equal((400, "BAD_REQUEST"), (result.Status, result.Code));
+    }
+
+    [Fact]
+    public async Task CloseWith4403WhenThePeriodicCheckFindsTheAccessRevoked()
+    {
+        var host = shortLimits.Host;
+        var tenant = await host.CreateTenantAsync("ws-recheck");
+        using var admin = host.Client(host.Token(tenant.Slug, "admin.recheck", "tenant-admin"));
+        var created = (await admin.GraphQLAsync("""
+            mutation($input: ApiClientInput!) { createApiClient(input: $input) { secret client { clientId } } }
+            """, new { input = new { name = "Alert relay", scopes = AuditRead } })).DataOrThrow["createApiClient"]!;
+        var clientId = created["client"]!["clientId"]!.GetValue<string>();
+        using var anonymous = host.Client();
+        var token = (await anonymous.ClientCredentialsAsync(clientId, created["secret"]!.GetValue<string>())).AccessToken;
+        await using var socket = await GraphQLSocket.OpenAsync(host, token);
+        await socket.SubscribeAsync("alerts", Follow);
+        Assert.Empty(await socket.BarrierAsync());
+
+        (await admin.GraphQLAsync("mutation($id: String!) { revokeApiClient(clientId: $id) { status } }", new { id = clientId })).DataOrThrow.ToString();
+        // No event is published: the periodic check alone ends the connection.
+        var (code, reason, before) = await socket.ClosedAsync();
+
+        Assert.Equal((4403, "Forbidden: access revoked"), (code, reason));
+        Assert.Empty(before);
     }
 }
