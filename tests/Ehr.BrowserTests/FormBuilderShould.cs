@@ -2,6 +2,7 @@ using Ehr.IntegrationTests.Infrastructure;
 using Ehr.Platform.Tenancy;
 using Microsoft.Playwright;
 using static Ehr.BrowserTests.ConsolePages;
+using static Ehr.BrowserTests.FormPages;
 
 namespace Ehr.BrowserTests;
 
@@ -9,7 +10,7 @@ namespace Ehr.BrowserTests;
 /// A tenant admin builds forms in the console: items, conditions and a score from the tree and the inspector, with
 /// the preview (the renderer clinicians and patients answer in) following as they go; the JSON view round-trips and
 /// refuses what does not read; library forms score in the preview; the renderer answers from the keyboard and reads
-/// on a tablet.
+/// on a tablet. Each form is a stored draft, started on the forms page.
 /// </summary>
 public sealed class FormBuilderShould : IAsyncLifetime
 {
@@ -30,37 +31,26 @@ public sealed class FormBuilderShould : IAsyncLifetime
         await _console.DisposeAsync();
     }
 
-    /// <summary>A tenant admin signed in, on the form builder page (through the menu, or by its address), live.</summary>
+    /// <summary>A tenant admin signed in, on the forms page (through the menu, or by its address), live.</summary>
     private async Task<IPage> BuilderAsync(IBrowserContext context, bool throughTheMenu = true)
     {
         var admin = await _host.CreateAsync(_tenant, "tenant-admin");
         var (page, _) = await SignInAsync(context, _host, admin, setUpMfa: true);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
         await LiveAsync(page);
-        if (throughTheMenu) await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Form builder" }).ClickAsync();
-        else await page.GotoAsync(_console.Url("/console/forms/builder"));
+        if (throughTheMenu) await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Forms" }).ClickAsync();
+        else await page.GotoAsync(_console.Url("/console/forms"));
         await Assertions.Expect(page.GetByTestId("form-start")).ToBeVisibleAsync();
         await LiveAsync(page);
         return page;
     }
 
+    /// <summary>Imports a library form as a draft (the next version of its key) and opens it in the builder.</summary>
     private static async Task OpenLibraryFormAsync(IPage page, string file)
     {
         await page.GetByTestId("start-library").SelectOptionAsync(file);
         await page.GetByTestId("open-library").ClickAsync();
         await Assertions.Expect(page.GetByTestId("form-builder")).ToBeVisibleAsync();
-    }
-
-    /// <summary>Adds an item of a type after the selected one and names it (text and link id) in the inspector.</summary>
-    private static async Task AddAsync(IPage page, string type, string text, string linkId)
-    {
-        await page.GetByTestId("new-item-type").SelectOptionAsync(type);
-        await page.GetByTestId("add-item").ClickAsync();
-        // The inspector shows the new item (its generated link id) before it is named.
-        await Assertions.Expect(page.GetByTestId("insp-linkid")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^(question|group|display)-[0-9]+$"));
-        await page.GetByTestId("insp-text").FillAsync(text);
-        await page.GetByTestId("insp-linkid").FillAsync(linkId);
-        await Assertions.Expect(page.GetByTestId($"tree-{linkId}")).ToBeVisibleAsync();
     }
 
     /// <summary>
@@ -81,13 +71,6 @@ public sealed class FormBuilderShould : IAsyncLifetime
     private static ILocator Preview(IPage page) => page.GetByTestId("form-preview");
 
     private static ILocator Item(IPage page, string linkId) => Preview(page).GetByTestId($"item-{linkId}");
-
-    private static async Task SetOptionAsync(IPage page, int n, string display, string score)
-    {
-        var inspector = page.GetByTestId("inspector");
-        await inspector.GetByLabel($"Display of option {n}", new() { Exact = true }).FillAsync(display);
-        await inspector.GetByLabel($"Score of option {n}", new() { Exact = true }).FillAsync(score);
-    }
 
     [Fact]
     public async Task BuildAConditionalQuestionAndAScoredTotalThatThePreviewFollowsAsItIsAnswered()
@@ -221,14 +204,21 @@ public sealed class FormBuilderShould : IAsyncLifetime
         await editor.FillAsync(json.Replace("\"linkId\": \"packs\"", "\"linkId\": \"smoker\"", StringComparison.Ordinal));
         await Assertions.Expect(page.GetByTestId("definition-problems")).ToContainTextAsync("The link id 'smoker' is used by more than one item.");
 
-        // A Questionnaire written elsewhere: the import report names what would not work here.
+        // A Questionnaire written elsewhere: imported as a draft, the server's report names what would not work here.
+        await page.GotoAsync(_console.Url("/console/forms"));
+        await LiveAsync(page);
+        await page.GetByTestId("start-import").FillAsync("{\"resourceType\":\"Questionnaire\",\"status\":\"active\",\"item\":[}");
+        await page.GetByTestId("open-import").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-report")).ToContainTextAsync("nothing was imported");
         await page.GetByTestId("start-import").FillAsync("""
-            {"resourceType":"Questionnaire","status":"active","item":[{"linkId":"q","type":"string","text":"Name",
+            {"resourceType":"Questionnaire","status":"active","title":"Fancy name","item":[{"linkId":"q","type":"string","text":"Name",
              "extension":[{"url":"http://example.org/fancy-widget","valueString":"x"}]}]}
             """);
-        await page.GetByTestId("inspect-import").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("import-unsupported")).ToContainTextAsync("http://example.org/fancy-widget");
         await page.GetByTestId("open-import").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-report")).ToContainTextAsync("Imported as draft version 1 of fancy-name");
+        await Assertions.Expect(page.GetByTestId("import-unsupported")).ToContainTextAsync("http://example.org/fancy-widget");
+        await ShotAsync(page, "forms-03-import-report");
+        await page.GetByTestId("open-imported").ClickAsync();
         await Assertions.Expect(page.GetByTestId("tree-q")).ToBeVisibleAsync();
     }
 
@@ -358,6 +348,8 @@ public sealed class FormBuilderShould : IAsyncLifetime
             HasTouch = true,
         });
         var page = await BuilderAsync(context, throughTheMenu: false);
+        await FitsTheWidthAsync(page);
+        await ShotAsync(page, "forms-07-tablet-forms-page");
         await OpenLibraryFormAsync(page, "medical-history.json");
         await Assertions.Expect(Preview(page)).ToBeVisibleAsync();
 

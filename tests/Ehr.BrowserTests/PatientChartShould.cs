@@ -71,6 +71,9 @@ public sealed class PatientChartShould : IAsyncLifetime
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/console/patients/{id}$"));
         await Assertions.Expect(page.GetByTestId("break-glass")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("patient-name")).ToHaveCountAsync(0);
+        // Nor any of the chart's sections: they read under the same rule.
+        await Assertions.Expect(page.GetByTestId("chart-forms")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("observations")).ToHaveCountAsync(0);
         await ShotAsync(page, "chart-02-break-glass-asked");
         await LiveAsync(page);
         await page.GetByLabel("Reason for access").FillAsync("urgent");
@@ -83,6 +86,8 @@ public sealed class PatientChartShould : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("patient-name")).ToHaveTextAsync($"{family}, Vera");
         await Assertions.Expect(page.GetByTestId("break-glass-active")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("demographics")).ToContainTextAsync("1971-03-09");
+        await Assertions.Expect(page.GetByTestId("no-responses")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("no-observations")).ToBeVisibleAsync();
         await ShotAsync(page, "chart-03-record-after-break-glass");
 
         // The auditor sees the flagged entry, with the reason, in the audit log.

@@ -60,3 +60,15 @@ window.ehrForms = {
     target.scrollIntoView({ block: 'center' });
   },
 };
+
+// Downloads text as a file (a form version's export): the browser saves what the server returned, no page change.
+window.ehrForms.download = (fileName, text, type) => {
+  const url = URL.createObjectURL(new Blob([text], { type: type || 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+};

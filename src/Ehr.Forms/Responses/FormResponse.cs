@@ -39,6 +39,12 @@ public sealed class FormResponse
     /// <summary>Where it was filled in, if said (the location whose override was resolved).</summary>
     public Guid? LocationId { get; private set; }
 
+    /// <summary>
+    /// Sent to the patient: started by staff for the patient (or a proxy) to fill in through the portal, so the
+    /// record's portal users see it while it is in progress. Fixed when started.
+    /// </summary>
+    public bool ForPatient { get; private set; }
+
     public string Status { get; private set; } = FormResponseStatus.InProgress;
 
     public int CurrentRevision { get; private set; }
@@ -66,7 +72,8 @@ public sealed class FormResponse
     /// <summary>The reference chart data derived from it carries (FHIR <c>derivedFrom</c>).</summary>
     public string Reference => $"QuestionnaireResponse/{Id}";
 
-    internal static FormResponse Start(Guid id, Guid patientId, Guid formId, string formKey, Guid? locationId, string content, string actor, DateTimeOffset now)
+    internal static FormResponse Start(Guid id, Guid patientId, Guid formId, string formKey, Guid? locationId, bool forPatient, string content, string actor,
+        DateTimeOffset now)
     {
         var response = new FormResponse
         {
@@ -75,6 +82,7 @@ public sealed class FormResponse
             FormId = formId,
             FormKey = formKey,
             LocationId = locationId,
+            ForPatient = forPatient,
             Status = FormResponseStatus.InProgress,
             CurrentRevision = 1,
             StartedBy = actor,

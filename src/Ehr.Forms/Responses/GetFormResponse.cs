@@ -10,8 +10,8 @@ namespace Ehr.Forms.Responses;
 /// <summary>
 /// One response with all its revisions and the definition version it answers, read like the chart (patient.read,
 /// restricted records, an audit entry, a disclosure when an API client reads it). A patient reads the responses of
-/// their own records, except others' unfinished work (in progress and started by someone else); anything else reads
-/// as absent.
+/// their own records, except others' unfinished work (in progress, started by someone else and not sent to the
+/// patient); anything else reads as absent.
 /// </summary>
 public sealed class GetFormResponse(TenantDbContext db, ActorContext actors, IChartAccess chart)
 {
@@ -44,5 +44,5 @@ public sealed class GetFormResponse(TenantDbContext db, ActorContext actors, ICh
 
     internal static bool VisibleToPatient(FormResponse response, Actor actor) =>
         !actor.IsPatientScoped ||
-        (actor.PatientIds.Contains(response.PatientId) && (!response.IsInProgress || response.StartedBy == actor.Id));
+        (actor.PatientIds.Contains(response.PatientId) && (!response.IsInProgress || response.ForPatient || response.StartedBy == actor.Id));
 }

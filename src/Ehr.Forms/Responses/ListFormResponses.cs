@@ -16,7 +16,8 @@ public sealed record FormResponsePage(IReadOnlyList<FormResponseView> Nodes, boo
 /// <summary>
 /// A patient's form responses, newest first (keyset pages on when they were started), optionally of one form or
 /// status; read like the chart: one audit entry per page naming the responses, restricted records, disclosures to API
-/// clients. A patient lists their own records only (another id is <c>NOT_FOUND</c>) and not others' unfinished work.
+/// clients. A patient lists their own records only (another id is <c>NOT_FOUND</c>) and not others' unfinished work
+/// (unless it was sent to the patient: <see cref="FormResponse.ForPatient"/>).
 /// </summary>
 public sealed class ListFormResponses(TenantDbContext db, ActorContext actors, IChartAccess chart)
 {
@@ -71,7 +72,7 @@ public sealed class ListFormResponses(TenantDbContext db, ActorContext actors, I
 
             if (actor.IsPatientScoped)
             {
-                responses = responses.Where(r => r.Status != FormResponseStatus.InProgress || r.StartedBy == actor.Id);
+                responses = responses.Where(r => r.Status != FormResponseStatus.InProgress || r.ForPatient || r.StartedBy == actor.Id);
             }
 
             if (after is { } at)

@@ -12,9 +12,11 @@ namespace Ehr.Forms.Responses;
 
 /// <summary>
 /// Which form to start for whom: a form by key (the version in force at <see cref="LocationId"/>: its override, else
-/// the tenant standard) or one published version by id.
+/// the tenant standard) or one published version by id. <see cref="ForPatient"/>: staff send it to the patient, who
+/// (or whose proxy) fills it in through the portal; without it, a response someone else started stays out of the
+/// patient's sight until it is completed.
 /// </summary>
-public sealed record NewFormResponse(Guid? PatientId, string? FormKey, Guid? FormId, Guid? LocationId);
+public sealed record NewFormResponse(Guid? PatientId, string? FormKey, Guid? FormId, Guid? LocationId, bool ForPatient = false);
 
 /// <summary>
 /// Starts a response (form.respond; a patient only on their own records): pinned to the exact published version,
@@ -66,10 +68,10 @@ public sealed class StartFormResponse(FormResponseChanges changes, LocationDirec
             var prefilled = changes.Engine.Prefill(questionnaire, PrefillContext.ForPatient(await LaunchPatientAsync(definition, patientId, token), now));
             var id = Guid.CreateVersion7();
             var document = ResponseDocuments.Own(prefilled.Response, id, ResponseStatus.InProgress, patientId, questionnaire, definition, now);
-            var response = FormResponse.Start(id, patientId, definition.Id, definition.Key, input.LocationId, ResponseDocuments.Write(document), actor.Id, now);
+            var response = FormResponse.Start(id, patientId, definition.Id, definition.Key, input.LocationId, input.ForPatient, ResponseDocuments.Write(document), actor.Id, now);
             changes.Db.Add(response);
             await changes.Db.SaveChangesAsync(token);
-            await changes.AuditAsync(response, "form.response.start", new { problems = prefilled.Problems.Count }, token);
+            await changes.AuditAsync(response, "form.response.start", new { problems = prefilled.Problems.Count, forPatient = input.ForPatient }, token);
             return new FormResponseView(response, definition, prefilled.Problems);
         }, ct);
     }

@@ -46,7 +46,8 @@ internal static class FormResponseFields
                 var input = c.GetArgument<StartFormResponseArguments>("input");
                 return await c.Service<StartFormResponse>().HandleAsync(new NewFormResponse(
                     Arguments.OptionalUuid(input.PatientId, "input.patientId"), input.FormKey,
-                    Arguments.OptionalUuid(input.FormId, "input.formId"), Arguments.OptionalUuid(input.LocationId, "input.locationId")), c.CancellationToken);
+                    Arguments.OptionalUuid(input.FormId, "input.formId"), Arguments.OptionalUuid(input.LocationId, "input.locationId"),
+                    input.ForPatient ?? false), c.CancellationToken);
             });
 
         mutation.Field<NonNullGraphType<FormResponseType>>("saveFormResponse")
@@ -101,6 +102,7 @@ internal sealed class FormResponseType : ObjectGraphType<FormResponseView>
         Field<NonNullGraphType<StringGraphType>>("formKey").Resolve(c => c.Source.Response.FormKey);
         Field<NonNullGraphType<FormDefinitionType>>("definition").Description("The form version answered (what a renderer shows).").Resolve(c => c.Source.Definition);
         Field<IdGraphType>("locationId").Resolve(c => c.Source.Response.LocationId);
+        Field<NonNullGraphType<BooleanGraphType>>("forPatient").Description("Sent to the patient to fill in through the portal.").Resolve(c => c.Source.Response.ForPatient);
         Field<NonNullGraphType<StringGraphType>>("status").Description("in-progress, completed, amended or entered-in-error.").Resolve(c => c.Source.Response.Status);
         Field<NonNullGraphType<IntGraphType>>("revision").Description("The current revision: 1, then one more per amendment.").Resolve(c => c.Source.Response.CurrentRevision);
         Field<NonNullGraphType<StringGraphType>>("content").Description("The current revision as QuestionnaireResponse JSON, as the server computed it.").Resolve(c => c.Source.Response.Current.Content);
@@ -151,7 +153,7 @@ internal sealed class FormResponseConnectionType : ObjectGraphType<FormResponseP
     }
 }
 
-internal sealed record StartFormResponseArguments(string? PatientId, string? FormKey, string? FormId, string? LocationId);
+internal sealed record StartFormResponseArguments(string? PatientId, string? FormKey, string? FormId, string? LocationId, bool? ForPatient);
 
 internal sealed class StartFormResponseInputType : InputObjectGraphType<StartFormResponseArguments>
 {
@@ -162,5 +164,6 @@ internal sealed class StartFormResponseInputType : InputObjectGraphType<StartFor
         Field<StringGraphType>("formKey").Description("The form by key: the version in force at locationId (its override, else the tenant standard).");
         Field<IdGraphType>("formId").Description("Or one published version by id.");
         Field<IdGraphType>("locationId").Description("Where it is filled in.");
+        Field<BooleanGraphType>("forPatient").Description("Send it to the patient: the patient (or a proxy) sees it in the portal while it is in progress and fills it in there. Default false.");
     }
 }

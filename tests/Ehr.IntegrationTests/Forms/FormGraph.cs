@@ -37,7 +37,7 @@ internal static class FormGraph
 
     public const string ImportValueSet = "mutation($key: String, $content: String!) { importAnswerValueSet(key: $key, content: $content) { id key url status concepts { code display } } }";
 
-    public const string ResponseFields = "id patientId formId formKey status revision content flagged observationIds problems { linkId code message path } version errorReason completedBy revisions { revision reason frozen flagged observationIds content } definition { id key version }";
+    public const string ResponseFields = "id patientId formId formKey forPatient status revision content flagged observationIds problems { linkId code message path } version errorReason completedBy revisions { revision reason frozen flagged observationIds content } definition { id key version }";
 
     public const string Start = "mutation($input: StartFormResponseInput!) { startFormResponse(input: $input) { " + ResponseFields + " } }";
 
@@ -51,7 +51,7 @@ internal static class FormGraph
 
     public const string GetResponse = "query($id: ID!) { formResponse(id: $id) { " + ResponseFields + " } }";
 
-    public const string ListResponses = "query($p: ID!, $key: String, $status: String, $first: Int, $after: String) { formResponses(patientId: $p, formKey: $key, status: $status, first: $first, after: $after) { nodes { id formKey status version revision } pageInfo { hasNextPage endCursor } } }";
+    public const string ListResponses = "query($p: ID!, $key: String, $status: String, $first: Int, $after: String) { formResponses(patientId: $p, formKey: $key, status: $status, first: $first, after: $after) { nodes { id formKey forPatient status version revision } pageInfo { hasNextPage endCursor } } }";
 
     public const string ChartObservations = "query($p: ID!, $system: String, $code: String) { observations(patientId: $p, codeSystem: $system, code: $code, includeEnteredInError: true) { nodes { id status value { valueInteger valueQuantity { value } } derivedFrom derivedFromItem errorReason } } }";
 

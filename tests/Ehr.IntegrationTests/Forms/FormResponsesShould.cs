@@ -261,6 +261,35 @@ public sealed class FormResponsesShould : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShowAFormSentToThePatientInTheirPortalWhileOthersUnfinishedWorkStaysHidden()
+    {
+        var own = await PatientAsync();
+        using var patient = _host.Client(_host.PatientToken(_tenant.Slug, "patient.sent", Guid.Parse(own)));
+        var sent = await _doctor.DataAsync(Start, "startFormResponse", new { input = new { patientId = own, formKey = _screening, forPatient = true } });
+        var notSent = await _doctor.DataAsync(Start, "startFormResponse", new { input = new { patientId = own, formKey = _screening } });
+        Assert.Equal((true, false), (sent["forPatient"]!.GetValue<bool>(), notSent["forPatient"]!.GetValue<bool>()));
+
+        // The patient sees (and only sees) the one sent to them, fills it in and completes it; the server checks it.
+        var waiting = (await patient.DataAsync(ListResponses, "formResponses", new { p = own, status = "in-progress" }))["nodes"]!.AsArray();
+        Assert.Equal([sent.Id()], waiting.Select(r => r!.Id()));
+        Assert.Null((await patient.GraphQLAsync(GetResponse, new { id = notSent.Id() })).DataOrThrow["formResponse"]);
+        var saved = await patient.DataAsync(Save, "saveFormResponse", new { id = sent.Id(), v = 1, content = Response(Item("sleep", Whole(7))) });
+        var refused = await patient.GraphQLAsync(Complete, new { id = sent.Id(), v = saved["version"]!.GetValue<int>() });
+        Assert.Equal(("VALIDATION_FAILED", "REQUIRED", "q1"), (refused.Code, refused.Fields()[0]["code"]!.GetValue<string>(), refused.Fields()[0]["linkId"]!.GetValue<string>()));
+        var completed = await patient.DataAsync(Complete, "completeFormResponse",
+            new { id = sent.Id(), v = saved["version"]!.GetValue<int>(), content = Response(Item("q1", Coded("none")), Item("sleep", Whole(7))) });
+        Assert.Equal(("completed", "patient.sent"), (completed["status"]!.GetValue<string>(), completed["completedBy"]!.GetValue<string>()));
+        Assert.Equal([sent.Id()], (await patient.DataAsync(ListResponses, "formResponses", new { p = own }))["nodes"]!.AsArray().Select(r => r!.Id()));
+
+        // Whether a response was sent is fixed when it starts.
+        await using var sql = await TenantSqlAsync();
+        Assert.Equal(PostgresErrorCodes.IntegrityConstraintViolation,
+            (await Assert.ThrowsAsync<PostgresException>(() => sql.ExecAsync($"UPDATE form_responses SET for_patient = true WHERE id = '{notSent.Id()}'"))).SqlState);
+        Assert.Contains("\"forPatient\":true", await ScalarTextAsync(sql,
+            $"SELECT details::text FROM audit_log WHERE action = 'form.response.start' AND resource_id = '{sent.Id()}'"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PrefillAnIntakeFromTheChartAndReadThePatientOnlyForFormsThatAskForIt()
     {
         var family = "Prefill" + Guid.NewGuid().ToString("N")[..6];

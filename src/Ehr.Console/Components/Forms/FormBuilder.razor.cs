@@ -46,6 +46,20 @@ public sealed partial class FormBuilder : ComponentBase
     [Parameter]
     public RenderFragment<BuilderState>? Actions { get; set; }
 
+    /// <summary>
+    /// Problems the server found (a refused publication, its field errors mapped by <see cref="Forms.ServerProblems"/>):
+    /// listed with the builder's own, and marked on the items they name (by path, else link id). The host clears them
+    /// when the definition changes.
+    /// </summary>
+    [Parameter]
+    public IReadOnlyList<FormProblem>? ServerProblems { get; set; }
+
+    /// <summary>The server's problems about one item (none when it names no item on the tree).</summary>
+    internal IReadOnlyList<FormProblem> ServerProblemsFor(Questionnaire.ItemComponent item) =>
+        ServerProblems is not { Count: > 0 } problems ? [] : problems.Where(p => ReferenceEquals(NodeOf(p)?.Item, item)).ToList();
+
+    private BuilderNode? NodeOf(FormProblem problem) => _model.NodeAtPath(problem.Path) ?? _model.NodeWithLinkId(problem.LinkId);
+
     internal FormBuilderModel Model => _model;
 
     internal Questionnaire.ItemComponent? Selected => _selected;
@@ -172,7 +186,7 @@ public sealed partial class FormBuilder : ComponentBase
 
     private void SelectProblem(FormProblem problem)
     {
-        var node = _model.NodeAtPath(problem.Path) ?? _model.NodeWithLinkId(problem.LinkId);
+        var node = NodeOf(problem);
         if (node is not null) Select(node.Item);
     }
 

@@ -69,6 +69,14 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
     [Parameter]
     public string CompleteText { get; set; } = "Complete";
 
+    /// <summary>
+    /// Whether Complete first runs the engine's completion check here (the default: a preview, a host without a
+    /// server). A host wired to the forms use cases sets it false: Complete is raised as it stands, the server's check
+    /// is the one that counts, and its problems come back through <see cref="ExternalProblems"/>.
+    /// </summary>
+    [Parameter]
+    public bool CheckBeforeComplete { get; set; } = true;
+
     /// <summary>The time zone dates with times are entered in; by default the browser's.</summary>
     [Parameter]
     public TimeZoneInfo? TimeZone { get; set; }
@@ -118,6 +126,12 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
         {
             _externalGiven = ExternalProblems;
             _focusSummary = ExternalProblems is { Count: > 0 };
+            // A refused completion: from now on each change is checked as a completion, so problems clear as they are answered.
+            if (_focusSummary && !ReadOnly)
+            {
+                _strict = true;
+                _editor.CheckCompletion();
+            }
         }
         Refresh();
     }
@@ -355,13 +369,16 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
     private async Task CompleteAsync()
     {
         if (ReadOnly) return;
-        _strict = true;
-        var problems = _editor.CheckCompletion();
-        Refresh();
-        if (problems.Count > 0 || _inputErrors.Count > 0)
+        if (_inputErrors.Count > 0 || CheckBeforeComplete)
         {
-            _focusSummary = true;
-            return;
+            _strict = true;
+            var problems = _editor.CheckCompletion();
+            Refresh();
+            if (problems.Count > 0 || _inputErrors.Count > 0)
+            {
+                _focusSummary = true;
+                return;
+            }
         }
         var copy = (QuestionnaireResponse)_editor.Response.DeepCopy();
         _lastEmitted = copy;

@@ -13,10 +13,10 @@ public sealed record NavItem(string Title, string Href, string Icon, string Perm
 public static class ConsoleNavigation
 {
     /// <summary>
-    /// What the form builder asks for: the tenant administrator's permission for now; the forms module's own
-    /// permission replaces it here (menu and page alike) when its use cases land.
+    /// What building and changing forms asks for (the builder, the forms pages' actions): the forms module's own
+    /// permission, which its use cases demand. Listing forms asks for <c>location.read</c>, as reading them does.
     /// </summary>
-    public const string FormBuilderPermission = Permissions.TenantAdmin;
+    public const string FormBuilderPermission = Permissions.FormManage;
 
     public static IReadOnlyList<NavItem> Items { get; } =
     [
@@ -25,7 +25,7 @@ public static class ConsoleNavigation
         new("Portal access", "/console/portal-access", Icons.Material.Filled.FamilyRestroom, Permissions.PortalManage),
         new("Locations", "/console/locations", Icons.Material.Filled.Place, Permissions.LocationRead),
         new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
-        new("Form builder", "/console/forms/builder", Icons.Material.Filled.DynamicForm, FormBuilderPermission),
+        new("Forms", "/console/forms", Icons.Material.Filled.DynamicForm, Permissions.LocationRead),
         new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
         new("API clients", "/console/api-clients", Icons.Material.Filled.Key, Permissions.ApiClientManage),
