@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.ApiClients;
 using Ehr.Platform.Identity.Authorization;
 using Ehr.Platform.Tenancy;
 using GraphQL;
@@ -367,7 +368,7 @@ internal sealed class GraphQLWebSocketConnection(
     {
         try
         {
-            var scope = await OpenAsync(operation.Token);
+            var scope = await OpenAsync(operation.Token, startsOperation: true);
             operation.Own(scope);
             var result = await executer.ExecuteAsync(o =>
             {
@@ -425,6 +426,11 @@ internal sealed class GraphQLWebSocketConnection(
         catch (ConnectionClosingException)
         {
             await operation.EndAsync();
+        }
+        catch (EhrException refusal)
+        {
+            // Refused before it ran (an API client over its rate limit).
+            Finish(operation, new { id = operation.Id, type = Error, payload = new[] { new { message = refusal.Message, extensions = new { code = refusal.Code } } } });
         }
         catch (OperationCanceledException) when (operation.Token.IsCancellationRequested)
         {
@@ -570,8 +576,11 @@ internal sealed class GraphQLWebSocketConnection(
 
     async Task<IOperationScope> IOperationScopes.OpenAsync(CancellationToken ct) => await OpenAsync(ct);
 
-    /// <summary>A scope with the connection's tenant and its actor, checked again now (4403 when refused).</summary>
-    private async Task<OperationScope> OpenAsync(CancellationToken ct)
+    /// <summary>
+    /// A scope with the connection's tenant and its actor, checked again now (4403 when refused). An operation's scope
+    /// (<paramref name="startsOperation"/>) counts against an API client's rate limit, as an HTTP request would.
+    /// </summary>
+    private async Task<OperationScope> OpenAsync(CancellationToken ct, bool startsOperation = false)
     {
         if (Volatile.Read(ref _closeStarted) == 1)
         {
@@ -598,6 +607,12 @@ internal sealed class GraphQLWebSocketConnection(
             {
                 Close(Forbidden, "Forbidden: access revoked");
                 throw new ConnectionClosingException("The caller's access was revoked.");
+            }
+
+            if (startsOperation && scope.ServiceProvider.GetRequiredService<ApiClientRateLimiter>()
+                    .RetryAfterSeconds(resolved.Actor, resolved.RateLimitPerMinute) is { } seconds)
+            {
+                throw new EhrException(ErrorCodes.RateLimited, $"This API client made too many requests; retry after {seconds} s.", 429);
             }
 
             await binding.BindAsync(resolved.Actor, ct);

@@ -385,4 +385,30 @@ public sealed class GraphQLOverWebSocketShould(ShortLimitsHost shortLimits) : IA
         Assert.Equal((4403, "Forbidden: access revoked"), (code, reason));
         Assert.Empty(before);
     }
+
+    [Fact]
+    public async Task CountEachOperationOfAnApiClientAgainstItsRateLimit()
+    {
+        using var admin = _host.Client(_host.Token(_tenant.Slug, "admin.ws", "tenant-admin"));
+        var created = (await admin.GraphQLAsync("""
+            mutation($input: ApiClientInput!) { createApiClient(input: $input) { secret client { clientId } } }
+            """, new { input = new { name = "Chatty relay", scopes = AuditRead, rateLimitPerMinute = 2 } })).DataOrThrow["createApiClient"]!;
+        using var anonymous = _host.Client();
+        var token = (await anonymous.ClientCredentialsAsync(created["client"]!["clientId"]!.GetValue<string>(), created["secret"]!.GetValue<string>())).AccessToken;
+        await using var socket = await GraphQLSocket.OpenAsync(_host, token);
+
+        var codes = new List<string?>();
+        foreach (var id in new[] { "q1", "q2", "q3" })
+        {
+            await socket.SubscribeAsync(id, Viewer);
+            var answer = await socket.ReceiveAsync();
+            codes.Add(answer!["type"]!.GetValue<string>() == "error" ? answer["payload"]![0]!["extensions"]!["code"]!.GetValue<string>() : null);
+            if (answer["type"]!.GetValue<string>() == "next")
+            {
+                await socket.ExpectAsync("complete", id);
+            }
+        }
+
+        Assert.Equal([null, null, "RATE_LIMITED"], codes);
+    }
 }
