@@ -4,7 +4,7 @@ using System.Text.Json;
 using Ehr.Bench;
 using Npgsql;
 
-// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|workflow|responses] [--tenants N] [--patients N] [--seconds S]
+// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|subscriptions|workflow|responses] [--tenants N] [--patients N] [--seconds S]
 // Targets are reported, never asserted: a missed target is a finding, not a failed build.
 var options = args.ToList();
 string? Value(string name)
@@ -51,6 +51,12 @@ if (only is null or "forms")
 {
     System.Console.Error.WriteLine("forms: validation and scoring in process");
     metrics.AddRange(FormsBench.Run(seconds));
+}
+
+if (only is null or "subscriptions")
+{
+    System.Console.Error.WriteLine("subscriptions: alerts across two hosts over WebSocket");
+    metrics.AddRange(await SubscriptionBench.RunAsync(url, packs, quick ? 20 : 100, quick ? 10 : 30));
 }
 
 if (only is null or "workflow")

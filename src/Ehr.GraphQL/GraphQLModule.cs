@@ -25,6 +25,7 @@ public static class GraphQLModule
                 o.MaxComplexity = limits.MaxComplexity;
             }));
         services.AddSingleton<GraphQLHttpEndpoint>();
+        services.AddSingleton<GraphQLWebSocketEndpoint>();
         return services;
     }
 
@@ -44,6 +45,16 @@ public static class GraphQLModule
         return services;
     }
 
-    public static IEndpointConventionBuilder MapEhrGraphQL(this IEndpointRouteBuilder endpoints, string pattern = "/graphql") =>
-        endpoints.Map(pattern, (HttpContext http) => http.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(http));
+    /// <summary>
+    /// GraphQL over HTTP and, on the same path, over WebSocket (graphql-transport-ws). The WebSocket middleware runs for
+    /// this endpoint only, as SignalR's endpoints do.
+    /// </summary>
+    public static IEndpointConventionBuilder MapEhrGraphQL(this IEndpointRouteBuilder endpoints, string pattern = "/graphql")
+    {
+        var pipeline = endpoints.CreateApplicationBuilder().UseWebSockets();
+        pipeline.Run(http => http.WebSockets.IsWebSocketRequest
+                ? http.RequestServices.GetRequiredService<GraphQLWebSocketEndpoint>().HandleAsync(http)
+                : http.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(http));
+        return endpoints.Map(pattern, pipeline.Build());
+    }
 }

@@ -18,6 +18,7 @@ using Ehr.Platform.Persistence;
 using Ehr.Platform.Provisioning;
 using Ehr.Platform.Schema;
 using Ehr.Platform.Tenancy;
+using Ehr.Platform.Topics;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
@@ -70,12 +71,14 @@ public static class PlatformModule
         });
 
         services.AddSingleton<TenantCatalog>();
+        services.AddSingleton<TenantResolver>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<StarterPacks>();
         services.AddSingleton<TenantProvisioner>();
         services.AddSingleton<TenantJobScope>();
         services.AddScoped<TenantContext>();
         services.AddScoped<ActorContext>();
+        services.AddScoped<ActorBinding>();
         services.AddScoped<GetCurrentTenant>();
 
         services.AddSingleton<TenantConnectionInterceptor>();
@@ -109,6 +112,7 @@ public static class PlatformModule
         services.AddSingleton<ITenantModelConfiguration, NotificationModel>();
         services.AddScoped<Notifier>();
         services.AddScoped<ListNotifications>();
+        services.AddScoped<FollowNotifications>();
         services.AddScoped<MarkNotificationRead>();
         services.AddSingleton<ITenantModelConfiguration, DisclosureModel>();
         services.AddScoped<DisclosureLog>();
@@ -165,6 +169,9 @@ public static class PlatformModule
         services.AddScoped<ReadArtifacts>();
         services.AddScoped<DomainEvents>();
         services.AddScoped<Mail.TenantMailOutbox>();
+        services.AddSingleton<TopicListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<TopicListener>());
+        services.AddScoped<ITenantTopics, TenantTopics>();
         services.AddEhrMail(configuration, jobs.RunServer);
 
         services.AddHealthChecks().AddCheck<ReadinessCheck>("database", tags: ["ready"]);

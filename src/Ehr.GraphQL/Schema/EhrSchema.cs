@@ -13,6 +13,7 @@ public sealed class EhrSchema : global::GraphQL.Types.Schema
     {
         Query = services.GetRequiredService<QueryType>();
         Mutation = services.GetRequiredService<MutationType>();
+        Subscription = services.GetRequiredService<SubscriptionType>();
         Description = "Ehr.Saas: a multi-tenant electronic health record.";
     }
 }

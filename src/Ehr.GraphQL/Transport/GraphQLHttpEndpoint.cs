@@ -25,6 +25,12 @@ public sealed class EhrUserContext : Dictionary<string, object?>
 
     /// <summary>The caller's IP address, for security events of callers without an actor (accepting an invitation).</summary>
     public string? ClientAddress { get; init; }
+
+    /// <summary>
+    /// Over WebSocket: fresh scopes, with the caller's access checked again, for the events a subscription delivers
+    /// after the operation's own scope. Null over HTTP, which serves no subscription.
+    /// </summary>
+    public IOperationScopes? Scopes { get; init; }
 }
 
 /// <summary>
@@ -109,6 +115,13 @@ internal sealed class GraphQLHttpEndpoint(
         {
             http.Response.Headers.Allow = "POST";
             await WriteProblemAsync(http, mediaType, new RequestProblem(405, "METHOD_NOT_ALLOWED", "Mutations and subscriptions need POST."));
+            return;
+        }
+
+        if (document is not null && SelectedOperation(document, request!.OperationName) is { Operation: OperationType.Subscription })
+        {
+            await WriteProblemAsync(http, mediaType, new RequestProblem(400, "BAD_REQUEST",
+                "Subscriptions are served over WebSocket (subprotocol graphql-transport-ws) at this path."));
             return;
         }
 

@@ -180,7 +180,7 @@ internal static class GraphQLRequestReader
         return new Inputs((Dictionary<string, object?>)ToObject(element)!);
     }
 
-    private static object? ToObject(JsonElement e) => e.ValueKind switch
+    internal static object? ToObject(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.Object => e.EnumerateObject().ToDictionary(p => p.Name, p => ToObject(p.Value)),
         JsonValueKind.Array => e.EnumerateArray().Select(ToObject).ToList(),

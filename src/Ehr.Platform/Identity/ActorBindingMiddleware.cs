@@ -1,7 +1,6 @@
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity.ApiClients;
 using Ehr.Platform.Identity.Authorization;
-using Ehr.Platform.Identity.Roles;
 using Ehr.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,16 +58,7 @@ internal sealed class ActorBindingMiddleware(RequestDelegate next, IOptions<EhrI
                 }
             }
 
-            actors.Bind(actor);
-
-            // Custom role keys resolve through the tenant's role definitions, read afresh on every request so a
-            // change applies to the next one. Built-in keys need no lookup (a tenant cannot redefine them).
-            var tenant = http.RequestServices.GetRequiredService<TenantContext>().Tenant;
-            if (tenant is not null && actor.TenantSlug == tenant.Slug && actor.Roles.Any(r => !Permissions.IsKnownRole(r)))
-            {
-                actors.UsePermissions(await http.RequestServices.GetRequiredService<RoleResolver>()
-                    .PermissionsForAsync(actor, http.RequestAborted));
-            }
+            await http.RequestServices.GetRequiredService<ActorBinding>().BindAsync(actor, http.RequestAborted);
         }
 
         if (actors.IsBound)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
+using Ehr.Platform.Topics;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ehr.Platform.Notifications;
@@ -57,7 +58,7 @@ public sealed class Notification
 }
 
 /// <summary>Adds notifications inside the caller's transaction (other modules use this, not the table).</summary>
-public sealed class Notifier(TenantDbContext db, TimeProvider clock)
+public sealed class Notifier(TenantDbContext db, TimeProvider clock, ITenantTopics topics)
 {
     public async Task NotifyAsync(string recipientRole, string kind, object payload, CancellationToken ct)
     {
@@ -66,8 +67,11 @@ public sealed class Notifier(TenantDbContext db, TimeProvider clock)
             throw new InvalidOperationException("Notifications are written inside the transaction of the event they report.");
         }
 
-        db.Add(Notification.Create(recipientRole, kind, payload, clock.GetUtcNow()));
+        var notification = Notification.Create(recipientRole, kind, payload, clock.GetUtcNow());
+        db.Add(notification);
         await db.SaveChangesAsync(ct);
+        // Announced at commit to the recipients' subscriptions on every host (notificationAdded); only the id travels.
+        await topics.PublishAsync(TopicNames.Notification, notification.Id, ct);
     }
 }
 

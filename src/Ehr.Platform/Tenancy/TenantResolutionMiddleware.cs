@@ -12,13 +12,44 @@ namespace Ehr.Platform.Tenancy;
 /// itself: authentication is each endpoint's business, and tenant permissions come only from a token issued for
 /// this very tenant (see <see cref="ActorContext"/>).
 /// </summary>
-internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<TenancyOptions> options)
+internal sealed class TenantResolutionMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext http, TenantCatalog catalog, TenantContext tenantContext)
+    public async Task InvokeAsync(HttpContext http, TenantResolver resolver, TenantContext tenantContext)
     {
-        var fromToken = http.User.FindFirst(EhrClaims.Tenant)?.Value;
-        var fromHost = FromHost(http.Request.Host.Host, options.Value.BaseDomain);
-        var fromHeader = http.Request.Headers[options.Value.HeaderName].ToString();
+        Tenant? tenant;
+        try
+        {
+            tenant = await resolver.ResolveAsync(http.User.FindFirst(EhrClaims.Tenant)?.Value, http.Request, http.RequestAborted);
+        }
+        catch (EhrException refusal)
+        {
+            await ErrorResponse.WriteAsync(http, refusal);
+            return;
+        }
+
+        if (tenant is not null)
+        {
+            tenantContext.Bind(tenant);
+        }
+
+        await next(http);
+    }
+}
+
+/// <summary>
+/// The tenant a request names through its token's claim, its host name and its <c>X-Tenant</c> header, which must
+/// agree. Used by the HTTP pipeline and by the WebSocket transport, whose token arrives after the upgrade.
+/// </summary>
+public sealed class TenantResolver(TenantCatalog catalog, IOptions<TenancyOptions> options)
+{
+    /// <summary>
+    /// The tenant named (null when none is), or <c>TENANT_MISMATCH</c> (403), <c>TENANT_NOT_FOUND</c> (404),
+    /// <c>TENANT_SUSPENDED</c> (403) as an <see cref="EhrException"/>.
+    /// </summary>
+    public async Task<Tenant?> ResolveAsync(string? fromToken, HttpRequest request, CancellationToken ct)
+    {
+        var fromHost = FromHost(request.Host.Host, options.Value.BaseDomain);
+        var fromHeader = request.Headers[options.Value.HeaderName].ToString();
         if (string.IsNullOrEmpty(fromHeader))
         {
             fromHeader = null;
@@ -27,32 +58,27 @@ internal sealed class TenantResolutionMiddleware(RequestDelegate next, IOptions<
         var named = new[] { fromToken, fromHost, fromHeader }.Where(s => s is not null).Distinct(StringComparer.Ordinal).ToList();
         if (named.Count > 1)
         {
-            await ErrorResponse.WriteAsync(http, new EhrException(ErrorCodes.TenantMismatch,
-                "The request names more than one tenant (token, host or header disagree).", 403));
-            return;
+            throw new EhrException(ErrorCodes.TenantMismatch, "The request names more than one tenant (token, host or header disagree).", 403);
         }
 
-        if (named.Count == 1)
+        if (named.Count == 0)
         {
-            var slug = named[0]!;
-            var tenant = TenantSlug.IsValid(slug) ? await catalog.FindAsync(slug, http.RequestAborted) : null;
-            if (tenant is null)
-            {
-                await ErrorResponse.WriteAsync(http, new EhrException(ErrorCodes.TenantNotFound, $"No tenant '{slug}'.", 404));
-                return;
-            }
-
-            if (tenant.Status == TenantStatus.Suspended)
-            {
-                await ErrorResponse.WriteAsync(http, new EhrException(ErrorCodes.TenantSuspended,
-                    $"Tenant '{slug}' is suspended.", 403));
-                return;
-            }
-
-            tenantContext.Bind(tenant);
+            return null;
         }
 
-        await next(http);
+        var slug = named[0]!;
+        var tenant = TenantSlug.IsValid(slug) ? await catalog.FindAsync(slug, ct) : null;
+        if (tenant is null)
+        {
+            throw new EhrException(ErrorCodes.TenantNotFound, $"No tenant '{slug}'.", 404);
+        }
+
+        if (tenant.Status == TenantStatus.Suspended)
+        {
+            throw new EhrException(ErrorCodes.TenantSuspended, $"Tenant '{slug}' is suspended.", 403);
+        }
+
+        return tenant;
     }
 
     internal static string? FromHost(string host, string baseDomain)

@@ -50,6 +50,7 @@ public sealed class SchemaAccessShould : IAsyncLifetime
             .ToList();
 
         Assert.True(RootFields().Count() >= 10, "The walk found too few root fields to mean anything.");
+        Assert.Contains(RootFields(), f => f.Operation == "subscription");
         Assert.Empty(undeclared);
     }
 
@@ -67,7 +68,7 @@ public sealed class SchemaAccessShould : IAsyncLifetime
     [Fact]
     public void MarkEveryNestedObjectTypeAsAProjectionOfItsParent()
     {
-        var nested = ReachableObjectTypes().Where(t => t != _schema.Query && t != _schema.Mutation).ToList();
+        var nested = ReachableObjectTypes().Where(t => t != _schema.Query && t != _schema.Mutation && t != _schema.Subscription).ToList();
         var unmarked = nested.Where(t => !t.IsProjection()).Select(t => t.Name).ToList();
         // A projection type that declares a permission on a field means that field loads data: make it a root field
         // (or extend this test to reach it) rather than let it slip through unchecked.
@@ -90,8 +91,9 @@ public sealed class SchemaAccessShould : IAsyncLifetime
             using var without = _host.Client(_host.Token(_tenant.Slug, "user.without." + permission, AllBut(permission)));
             using var with = _host.Client(_host.Token(_tenant.Slug, "user.with.all", AllRole));
 
-            var refused = await without.GraphQLAsync(document);
-            var allowed = await with.GraphQLAsync(document);
+            var (refused, allowed) = operation == "subscription"
+                ? (await SubscribeAsync(AllBut(permission), document), await SubscribeAsync(AllRole, document))
+                : (await without.GraphQLAsync(document), await with.GraphQLAsync(document));
 
             checkedFields++;
             if (refused.Code != "FORBIDDEN")
@@ -129,16 +131,29 @@ public sealed class SchemaAccessShould : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A subscription field over WebSocket (the only transport serving them), as a result in the shape of HTTP's: its
+    /// <c>error</c> message's errors, or none when the subscription started (a ping answered after it proves that).
+    /// </summary>
+    private async Task<GraphQLResult> SubscribeAsync(string role, string document)
+    {
+        await using var socket = await GraphQLSocket.OpenAsync(_host, _host.Token(_tenant.Slug, "user.subscriber." + role, role));
+        await socket.SubscribeAsync("s", document);
+        var before = await socket.BarrierAsync();
+        var error = before.FirstOrDefault(m => m["type"]!.GetValue<string>() == "error");
+        return new GraphQLResult(200, null, error?["payload"]?.AsArray());
+    }
+
     private static string AllBut(string permission) => "all-but-" + permission.Replace('.', '-');
 
     private IEnumerable<(string Operation, FieldType Field)> RootFields() =>
-        new[] { ("query", _schema.Query), ("mutation", _schema.Mutation!) }
+        new[] { ("query", _schema.Query), ("mutation", _schema.Mutation!), ("subscription", _schema.Subscription!) }
             .SelectMany(r => r.Item2.Fields.Where(f => !f.Name.StartsWith("__", StringComparison.Ordinal)).Select(f => (r.Item1, f)));
 
     private List<IObjectGraphType> ReachableObjectTypes()
     {
         var seen = new List<IObjectGraphType>();
-        var queue = new Queue<IObjectGraphType>([_schema.Query, _schema.Mutation!]);
+        var queue = new Queue<IObjectGraphType>([_schema.Query, _schema.Mutation!, _schema.Subscription!]);
         while (queue.Count > 0)
         {
             var type = queue.Dequeue();

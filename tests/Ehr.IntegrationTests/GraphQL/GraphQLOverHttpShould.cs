@@ -187,7 +187,7 @@ public sealed class GraphQLOverHttpShould : IAsyncLifetime
         Assert.Equal("Query", allowed.DataOrThrow["__schema"]!["queryType"]!["name"]!.GetValue<string>());
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(string file, string dir, params string[] args)
+    internal static async Task<(int Exit, string Output)> RunAsync(string file, string dir, params string[] args)
     {
         var psi = new ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         Process process;

@@ -47,5 +47,5 @@ public sealed class TenantSlugShould
     [InlineData("demo.other.example", "ehr.localhost", null)]
     [InlineData("demo.ehr.localhost", "", null)]
     public void ResolveTheTenantFromTheHostName(string host, string baseDomain, string? expected) =>
-        Assert.Equal(expected, TenantResolutionMiddleware.FromHost(host, baseDomain));
+        Assert.Equal(expected, TenantResolver.FromHost(host, baseDomain));
 }

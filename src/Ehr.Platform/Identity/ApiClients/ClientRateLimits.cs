@@ -50,6 +50,7 @@ internal static class ClientRateLimits
                 "RateLimits:FlushInterval must be more than zero and at most 30 seconds.")
             .ValidateOnStart();
         services.AddSingleton<ClientRequestCounts>();
+        services.AddSingleton(sp => new ApiClientRateLimiter(sp.GetRequiredService<ClientRequestCounts>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ClientRateLimitFlusher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ClientRateLimitFlusher>());
         return services;
@@ -76,5 +77,33 @@ internal static class ClientRateLimits
 
             await next(http);
         }
+    }
+}
+
+/// <summary>
+/// The same per-client limit for work that does not arrive as HTTP requests: each operation an API client starts on a
+/// GraphQL WebSocket counts as one request (events delivered to its subscriptions do not).
+/// </summary>
+public sealed class ApiClientRateLimiter
+{
+    private readonly ClientRequestCounts counts;
+    private readonly TimeProvider clock;
+
+    internal ApiClientRateLimiter(ClientRequestCounts counts, TimeProvider clock)
+    {
+        this.counts = counts;
+        this.clock = clock;
+    }
+
+    /// <summary>Null when admitted (or not an API client, or unlimited); else the whole seconds until it would be.</summary>
+    public int? RetryAfterSeconds(Actor actor, int? limitPerMinute)
+    {
+        if (limitPerMinute is not { } limit || actor.Kind != ActorKind.ApiClient)
+        {
+            return null;
+        }
+
+        var decision = counts.TryAdmit(actor.Id, limit, clock.GetUtcNow());
+        return decision.Admitted ? null : SlidingWindow.RetryAfterSeconds(decision.RetryAfter);
     }
 }

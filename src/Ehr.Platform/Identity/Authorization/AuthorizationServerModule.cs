@@ -40,6 +40,7 @@ public static class AuthorizationServerModule
 
         services.AddSingleton<KeyRing>();
         services.AddScoped<AccessCheck>();
+        services.AddSingleton<BearerTokenAuthenticator>();
         services.AddScoped<ApiClients.ManageApiClients>();
         services.AddScoped<ApiClients.ChangeApiClientRateLimit>();
 
