@@ -22,7 +22,7 @@ public sealed class EditNote(NoteChanges changes, INoteTemplates templates)
         NoteRules.ThrowIfAny(errors);
         return await changes.ApplyAsync(id, expectedVersion, "note.edited", async (note, patient, token) =>
         {
-            if (note.AuthorId != changes.Actors.Current.Id)
+            if (!note.IsAuthor(changes.Actors.Current.Id))
             {
                 throw EhrException.Forbidden("Only the author edits a draft note.");
             }

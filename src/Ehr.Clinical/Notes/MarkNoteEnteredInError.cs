@@ -15,7 +15,7 @@ public sealed class MarkNoteEnteredInError(NoteChanges changes)
         var validReason = NoteRules.Reason(reason, "reason");
         return await changes.ApplyAsync(id, expectedVersion, "note.entered-in-error", note =>
         {
-            if (note.Status == NoteStatus.Draft ? note.AuthorId != changes.Actors.Current.Id : !changes.Actors.Has(Permissions.NoteSign))
+            if (note.Status == NoteStatus.Draft ? !note.IsAuthor(changes.Actors.Current.Id) : !changes.Actors.Has(Permissions.NoteSign))
             {
                 throw EhrException.Forbidden(note.Status == NoteStatus.Draft
                     ? "Only the author withdraws a draft note."

@@ -91,6 +91,12 @@ public sealed class Note
     /// <summary>Whether the note was started from a documentation template: its text is then rendered from its answers.</summary>
     public bool IsTemplated => TemplateId is not null;
 
+    /// <summary>
+    /// Whether <paramref name="actorId"/> wrote the note: only the author edits a draft or withdraws it. One rule for the
+    /// use cases that enforce it and the screens that show it.
+    /// </summary>
+    public bool IsAuthor(string actorId) => AuthorId == actorId;
+
     internal void EditDraft(int expectedVersion, string title, string narrative, string? answers, DateTimeOffset now, string? freeText = null)
     {
         Expect(expectedVersion);

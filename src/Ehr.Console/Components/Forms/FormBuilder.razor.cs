@@ -54,6 +54,14 @@ public sealed partial class FormBuilder : ComponentBase
     [Parameter]
     public IReadOnlyList<FormProblem>? ServerProblems { get; set; }
 
+    /// <summary>
+    /// Raised with a copy of the preview's answers after each change in the preview (processed as the server would),
+    /// and with null when they are cleared: a host may render something from sample answers (a note template's
+    /// narrative).
+    /// </summary>
+    [Parameter]
+    public EventCallback<QuestionnaireResponse?> PreviewResponseChanged { get; set; }
+
     /// <summary>The server's problems about one item (none when it names no item on the tree).</summary>
     internal IReadOnlyList<FormProblem> ServerProblemsFor(Questionnaire.ItemComponent item) =>
         ServerProblems is not { Count: > 0 } problems ? [] : problems.Where(p => ReferenceEquals(NodeOf(p)?.Item, item)).ToList();
@@ -214,10 +222,16 @@ public sealed partial class FormBuilder : ComponentBase
         _jsonErrors = [];
     }
 
-    private void ResetPreview()
+    private async Task ResetPreview()
     {
         _previewResponse = new QuestionnaireResponse();
         _previewNotice = null;
+        if (PreviewResponseChanged.HasDelegate) await PreviewResponseChanged.InvokeAsync(null);
+    }
+
+    private async Task PreviewChangedAsync(QuestionnaireResponse response)
+    {
+        if (PreviewResponseChanged.HasDelegate) await PreviewResponseChanged.InvokeAsync(response);
     }
 
     private void PreviewCompleted(QuestionnaireResponse response)

@@ -18,6 +18,9 @@ public static class ConsoleNavigation
     /// </summary>
     public const string FormBuilderPermission = Permissions.FormManage;
 
+    /// <summary>What changing documentation templates asks for (the template editor and the template pages' actions).</summary>
+    public const string TemplateEditorPermission = Permissions.TemplateManage;
+
     public static IReadOnlyList<NavItem> Items { get; } =
     [
         new("Patients", "/console/patients", Icons.Material.Filled.PersonSearch, Permissions.PatientRead),
@@ -26,6 +29,7 @@ public static class ConsoleNavigation
         new("Locations", "/console/locations", Icons.Material.Filled.Place, Permissions.LocationRead),
         new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
         new("Forms", "/console/forms", Icons.Material.Filled.DynamicForm, Permissions.LocationRead),
+        new("Note templates", "/console/note-templates", Icons.Material.Filled.Description, Permissions.LocationRead),
         new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
         new("API clients", "/console/api-clients", Icons.Material.Filled.Key, Permissions.ApiClientManage),
