@@ -57,6 +57,9 @@ public static class FormsModule
         services.AddScoped<MarkFormResponseEnteredInError>();
         services.AddScoped<GetFormResponse>();
         services.AddScoped<ListFormResponses>();
+        services.AddScoped<IFormResponseChecks, FormResponseChecks>();
+        services.AddSingleton(FormEvents.Submitted);
+        services.AddSingleton(FormEvents.Amended);
         services.AddEhrNoteTemplates();
         return services;
     }

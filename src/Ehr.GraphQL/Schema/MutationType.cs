@@ -154,5 +154,6 @@ internal sealed class MutationType : ObjectGraphType
 
         this.AddFormResponseMutations();
         this.AddNoteTemplateMutations();
+        this.AddWorkflowMutations();
     }
 }

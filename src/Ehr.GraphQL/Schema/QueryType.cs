@@ -155,5 +155,6 @@ internal sealed class QueryType : ObjectGraphType
 
         this.AddFormResponseQueries();
         this.AddNoteTemplateQueries();
+        this.AddWorkflowQueries();
     }
 }
