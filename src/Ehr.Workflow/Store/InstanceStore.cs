@@ -220,7 +220,7 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
 
                     batch.BatchCommands.Add(BatchCommand(
                         "INSERT INTO workflow_effects (instance_id, step, bookmark_id, type, effect, job_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        instance.Id, state.Steps, bookmarkId, EffectType(effect), new Jsonb(InstanceStateJson.Serialize(effect)), Text(jobId), now));
+                        instance.Id, state.Steps, bookmarkId, EffectType(effect), new JsonText(InstanceStateJson.Serialize(effect)), Text(jobId), now));
                     queued++;
                     break;
                 case CompleteInstance:

@@ -48,12 +48,16 @@ internal static class WorkflowSql
     {
         null => new NpgsqlParameter { Value = DBNull.Value },
         Jsonb j => new NpgsqlParameter { Value = j.Json, NpgsqlDbType = NpgsqlDbType.Jsonb },
+        JsonText j => new NpgsqlParameter { Value = j.Text, NpgsqlDbType = NpgsqlDbType.Json },
         NullOf n => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = n.Type },
         _ => new NpgsqlParameter { Value = value },
     };
 
     /// <summary>A jsonb parameter.</summary>
     public sealed record Jsonb(string Json);
+
+    /// <summary>A json parameter (kept as written).</summary>
+    public sealed record JsonText(string Text);
 
     /// <summary>A typed null.</summary>
     public sealed record NullOf(NpgsqlDbType Type);

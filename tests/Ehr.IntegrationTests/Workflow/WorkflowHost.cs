@@ -81,7 +81,7 @@ internal static class WorkflowGraph
     public const string Release = "mutation($id: ID!) { releaseWorkflowTask(id: $id) { " + TaskFields + " } }";
     public const string DelegateTask = "mutation($id: ID!, $user: String!, $comment: String) { delegateWorkflowTask(id: $id, userId: $user, comment: $comment) { " + TaskFields + " } }";
     public const string InstanceFields = "id definitionKey definitionVersionId status outcome subjectType subjectId locationId patientId startedBy steps openIncidents";
-    public const string Instance = "query($id: ID!) { workflowInstance(id: $id) { instance { " + InstanceFields + " } variables waiting { bookmarkId kind nodeId dueAt jobId incidentCode } timeline { seq step what nodeId bookmarkId actorId outcome comment detail } tasks { " + TaskFields + " } incidents { bookmarkId nodeId code message resolvedAt resolution } effects { type bookmarkId doneAt result attempts } } }";
+    public const string Instance = "query($id: ID!) { workflowInstance(id: $id) { instance { " + InstanceFields + " } variables waiting { bookmarkId kind nodeId dueAt jobId incidentCode } timeline { seq step what nodeId bookmarkId actorId outcome comment detail } tasks { " + TaskFields + " } incidents { bookmarkId nodeId code message resolvedAt resolution } effects { type bookmarkId doneAt result attempts lastError } } }";
     public const string Instances = "query($key: String, $status: String, $incidents: Boolean) { workflowInstances(definitionKey: $key, status: $status, withIncidents: $incidents) { nodes { " + InstanceFields + " } } }";
     public const string Start = "mutation($input: StartWorkflowInput!) { startWorkflow(input: $input) { " + InstanceFields + " } }";
     public const string CreateDraft = "mutation($input: WorkflowDraftInput!) { createWorkflowDraft(input: $input) { id key version status rowVersion } }";
@@ -101,5 +101,5 @@ internal static class WorkflowGraph
         return published["id"]!.GetValue<string>();
     }
 
-    public static string Json(object value) => System.Text.Json.JsonSerializer.Serialize(value);
+    public static string ToJson(object value) => System.Text.Json.JsonSerializer.Serialize(value);
 }

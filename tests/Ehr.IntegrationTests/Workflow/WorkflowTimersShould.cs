@@ -110,7 +110,7 @@ public sealed class WorkflowTimersShould : IAsyncLifetime
     [Fact]
     public async Task FireAShortTimerThroughTheJobServer()
     {
-        var version = await PublishAsync(_admin, "pause", WorkflowGraph.Json(new
+        var version = await PublishAsync(_admin, "pause", ToJson(new
         {
             schemaVersion = 1,
             title = "Pause",

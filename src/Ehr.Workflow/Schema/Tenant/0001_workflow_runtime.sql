@@ -109,7 +109,8 @@ CREATE TABLE IF NOT EXISTS workflow_effects (
   step integer NOT NULL,
   bookmark_id text NOT NULL,
   type text NOT NULL CHECK (type IN ('scheduleTimer', 'cancelTimer', 'invokeAction', 'callWebhook')),
-  effect jsonb NOT NULL,
+  -- json, not jsonb: kept as the engine wrote it (its type discriminator first; a web hook's body byte for byte).
+  effect json NOT NULL,
   -- cancelTimer: the job scheduled for the bookmark, when it was scheduled before the step that cancelled it.
   job_id text,
   created_at timestamptz NOT NULL,
@@ -125,7 +126,7 @@ CREATE INDEX IF NOT EXISTS workflow_effects_instance ON workflow_effects (instan
 CREATE OR REPLACE FUNCTION workflow_effects_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.seq <> OLD.seq OR NEW.instance_id <> OLD.instance_id OR NEW.step <> OLD.step OR NEW.bookmark_id <> OLD.bookmark_id
-     OR NEW.type <> OLD.type OR NEW.effect <> OLD.effect OR NEW.job_id IS DISTINCT FROM OLD.job_id OR NEW.created_at <> OLD.created_at THEN
+     OR NEW.type <> OLD.type OR NEW.effect::text <> OLD.effect::text OR NEW.job_id IS DISTINCT FROM OLD.job_id OR NEW.created_at <> OLD.created_at THEN
     RAISE EXCEPTION 'workflow effect %: what it asks for never changes', OLD.seq USING ERRCODE = 'integrity_constraint_violation';
   END IF;
   IF OLD.done_at IS NOT NULL THEN
