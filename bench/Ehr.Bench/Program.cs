@@ -4,7 +4,8 @@ using System.Text.Json;
 using Ehr.Bench;
 using Npgsql;
 
-// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|workflow] [--tenants N] [--patients N] [--seconds S]
+// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|workflow|workflow-runtime] [--tenants N] [--patients N]
+//             [--seconds S] [--waiting N]
 // Targets are reported, never asserted: a missed target is a finding, not a failed build.
 var options = args.ToList();
 string? Value(string name)
@@ -57,6 +58,13 @@ if (only is null or "workflow")
 {
     System.Console.Error.WriteLine("workflow: scripts and steps in process");
     metrics.AddRange(WorkflowBench.Run(seconds));
+}
+
+if (only is null or "workflow-runtime")
+{
+    var waiting = int.Parse(Value("--waiting") ?? (quick ? "2000" : "10000"), CultureInfo.InvariantCulture);
+    System.Console.Error.WriteLine($"workflow runtime with {waiting} waiting instances");
+    metrics.AddRange(await WorkflowRuntimeBench.RunAsync(url, packs, waiting, seconds));
 }
 
 string postgres;
