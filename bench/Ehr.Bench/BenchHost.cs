@@ -33,10 +33,10 @@ internal sealed class BenchHost : IAsyncDisposable
         return path;
     });
 
-    public static async Task<BenchHost> StartAsync(string databaseUrl, string packs)
+    public static async Task<BenchHost> StartAsync(string databaseUrl, string packs, IDictionary<string, string?>? extra = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("ehr-bench-data-").FullName;
-        var (app, address) = await EhrHost.StartOnLoopbackAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Database:Url"] = databaseUrl,
             ["Database:MaxPoolSize"] = "100",
@@ -46,7 +46,13 @@ internal sealed class BenchHost : IAsyncDisposable
             ["Jobs:RunServer"] = "false",
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["StarterPacks:Directory"] = packs,
-        });
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var (app, address) = await EhrHost.StartOnLoopbackAsync(settings);
         return new BenchHost(app, address, dataDir);
     }
 

@@ -4,7 +4,8 @@ using System.Text.Json;
 using Ehr.Bench;
 using Npgsql;
 
-// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|subscriptions|workflow|responses] [--tenants N] [--patients N] [--seconds S]
+// ./ehr bench [--quick] [--only provisioning|search|register|auth|forms|subscriptions|workflow|workflow-runtime|responses]
+//             [--tenants N] [--patients N] [--seconds S] [--waiting N]
 // Targets are reported, never asserted: a missed target is a finding, not a failed build.
 var options = args.ToList();
 string? Value(string name)
@@ -69,6 +70,13 @@ if (only is null or "responses")
 {
     System.Console.Error.WriteLine("form responses: PHQ-9 start + complete over GraphQL");
     metrics.AddRange(await FormResponsesBench.RunAsync(url, packs, seconds));
+}
+
+if (only is null or "workflow-runtime")
+{
+    var waiting = int.Parse(Value("--waiting") ?? (quick ? "2000" : "10000"), CultureInfo.InvariantCulture);
+    System.Console.Error.WriteLine($"workflow runtime with {waiting} waiting instances");
+    metrics.AddRange(await WorkflowRuntimeBench.RunAsync(url, packs, waiting, seconds));
 }
 
 string postgres;

@@ -50,6 +50,23 @@ public static class ClinicalModule
         services.AddScoped<IChartAccess, ChartAccess>();
         services.AddScoped<IPatientContacts, PatientContacts>();
         services.AddScoped<IPatientLaunchContext, PatientLaunchContext>();
+
+        // Workflows: the events they may start on, the actions they may call (each descriptor a singleton for the
+        // catalog, its implementation scoped: it runs in the workflow runtime's transaction).
+        foreach (var descriptor in ClinicalEvents.All)
+        {
+            services.AddSingleton(descriptor);
+        }
+
+        services.AddSingleton<ITenantModelConfiguration, NoteCosignatureModel>();
+        services.AddSingleton<ITenantModelConfiguration, PatientFlagModel>();
+        services.AddScoped<ListPatientFlags>();
+        services.AddSingleton(RequestCosignAction.Definition);
+        services.AddScoped<IWorkflowAction, RequestCosignAction>();
+        services.AddSingleton(CosignNoteAction.Definition);
+        services.AddScoped<IWorkflowAction, CosignNoteAction>();
+        services.AddSingleton(FlagPatientAction.Definition);
+        services.AddScoped<IWorkflowAction, FlagPatientAction>();
         return services;
     }
 

@@ -74,6 +74,9 @@ public static class FormsModule
         services.AddSingleton<OpenIntakeForm>();
         services.AddSingleton<SaveIntakeForm>();
         services.AddSingleton<CompleteIntakeForm>();
+        services.AddScoped<IFormResponseChecks, FormResponseChecks>();
+        services.AddSingleton(FormEvents.Submitted);
+        services.AddSingleton(FormEvents.Amended);
         services.AddEhrNoteTemplates();
         return services;
     }

@@ -50,7 +50,7 @@ public static class EhrHost
         services.AddEhrPlatform(configuration);
         services.AddEhrClinical();
         services.AddEhrForms();
-        services.AddEhrWorkflow();
+        services.AddEhrWorkflow(configuration);
     }
 
     /// <summary>

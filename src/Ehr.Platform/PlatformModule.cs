@@ -46,6 +46,12 @@ public sealed class JobsOptions
 
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the job server moves scheduled jobs that are due to their queue (Hangfire's default is 15 s): the
+    /// lateness of a workflow timer is about this plus <see cref="QueuePollInterval"/>.
+    /// </summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Cron (UTC) of the nightly audit-chain verification.</summary>
     public string AuditVerificationCron { get; set; } = "0 3 * * *";
 }
@@ -103,6 +109,7 @@ public static class PlatformModule
         services.AddSingleton<ITenantSchemaContributor, PlatformTenantSchema>();
         services.AddSingleton<ITenantModelConfiguration, LocationModel>();
         services.AddSingleton<IStarterPackSection, LocationsSection>();
+        services.AddSingleton<IStarterPackSection, RolesSection>();
         services.AddSingleton<ITenantModelConfiguration, CustomRoleModel>();
         services.AddScoped<RoleResolver>();
         services.AddScoped<DefineRole>();
@@ -158,7 +165,11 @@ public static class PlatformModule
         var jobs = configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         if (jobs.RunServer)
         {
-            services.AddHangfireServer(o => o.WorkerCount = jobs.WorkerCount);
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = jobs.WorkerCount;
+                o.SchedulePollingInterval = jobs.SchedulePollingInterval;
+            });
         }
 
         services.AddSingleton<ITenantModelConfiguration, ArtifactModel>();

@@ -18,7 +18,7 @@ public sealed class GetNote(TenantDbContext db, ActorContext actors, PatientAcce
         var actor = actors.Current;
         var (note, refused) = await db.InTransactionAsync(async token =>
         {
-            var found = await db.Set<Note>().AsNoTracking().Include(n => n.Revisions).SingleOrDefaultAsync(n => n.Id == id, token);
+            var found = await db.Set<Note>().AsNoTracking().Include(n => n.Revisions).Include(n => n.Cosignature).SingleOrDefaultAsync(n => n.Id == id, token);
             if (found is null || (actor.IsPatientScoped && (!actor.PatientIds.Contains(found.PatientId) || found.Status == NoteStatus.Draft)))
             {
                 return ((Note?)null, false);

@@ -40,7 +40,7 @@ public sealed class ListNotes(TenantDbContext db, ActorContext actors, PatientAc
         {
             var patient = await db.Set<Patient>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == patientId, token)
                           ?? throw EhrException.NotFound("Patient " + patientId);
-            var query = db.Set<Note>().AsNoTracking().Include(n => n.Revisions).Where(n => n.PatientId == patientId);
+            var query = db.Set<Note>().AsNoTracking().Include(n => n.Revisions).Include(n => n.Cosignature).Where(n => n.PatientId == patientId);
             if (actor.IsPatientScoped)
             {
                 query = query.Where(n => n.Status != NoteStatus.Draft);

@@ -64,6 +64,9 @@ public sealed class Note
 
     public IReadOnlyList<NoteRevision> Revisions => _revisions;
 
+    /// <summary>The co-signature it awaits or received, when one was asked for (loaded by the reads that show it).</summary>
+    public NoteCosignature? Cosignature { get; private set; }
+
     public NoteRevision Current => _revisions.Single(r => r.Revision == CurrentRevision);
 
     internal static Note Draft(Guid patientId, string type, string title, string narrative, string? answers, Guid? templateId, Guid? addendumTo,

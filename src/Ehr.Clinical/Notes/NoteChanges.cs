@@ -40,7 +40,7 @@ public sealed class NoteChanges(TenantDbContext db, ActorContext actors, AuditTr
                 var patient = (await access.RequireOpenAsync([note.PatientId], token))[0];
                 var details = await change(note, patient, token);
                 await db.SaveChangesAsync(token);
-                await RecordAsync(note, action, details, token);
+                await RecordAsync(note, action, details, patient.HomeLocationId, token);
                 return note;
             }, ct);
         }
@@ -58,26 +58,36 @@ public sealed class NoteChanges(TenantDbContext db, ActorContext actors, AuditTr
     internal async Task<Note> AddAsync(Note note, CancellationToken ct) =>
         await db.InTransactionAsync(async token =>
         {
-            await access.RequireOpenAsync([note.PatientId], token);
+            var patient = (await access.RequireOpenAsync([note.PatientId], token))[0];
             db.Add(note);
             await db.SaveChangesAsync(token);
-            await RecordAsync(note, "note.drafted", new { note.AddendumTo, note.TemplateId }, token);
+            await RecordAsync(note, "note.drafted", new { note.AddendumTo, note.TemplateId }, patient.HomeLocationId, token);
             return note;
         }, ct);
 
-    private async Task RecordAsync(Note note, string action, object? details, CancellationToken ct)
+    /// <summary>
+    /// The audit entry and the domain event of a change. The event carries who acted and with which roles
+    /// (<c>actorRoles</c>: a nurse practitioner's or a resident's signature starts the co-signature workflow) and where:
+    /// the actor's location when their membership is bound to exactly one, else the patient's home location.
+    /// </summary>
+    private async Task RecordAsync(Note note, string action, object? details, Guid? patientHome, CancellationToken ct)
     {
         await audit.RecordAsync(new AuditEvent(action, "Note", note.Id.ToString(),
             new { patient = note.PatientId, note.NoteType, note.Status, revision = note.CurrentRevision, details }), ct);
+        var actor = actors.Current;
+        var location = actor.Locations.Count == 1 ? actor.Locations[0] : patientHome;
         await events.RaiseAsync(new DomainEvent(action, "Note", note.Id.ToString(), new
         {
             patientId = note.PatientId,
             noteType = note.NoteType,
             authorId = note.AuthorId,
             signedBy = note.SignedBy,
+            actorId = actor.Id,
+            actorRoles = actor.Roles,
+            locationId = location,
             addendumTo = note.AddendumTo,
             templateId = note.TemplateId,
             revision = note.CurrentRevision,
-        }), ct);
+        }, location), ct);
     }
 }

@@ -156,5 +156,6 @@ internal sealed class MutationType : ObjectGraphType
         this.AddNoteTemplateMutations();
 
         this.AddIntakeMutations();
+        this.AddWorkflowMutations();
     }
 }

@@ -24,6 +24,7 @@ internal sealed class NoteType : ObjectGraphType<Note>
         Field<StringGraphType>("signedBy").Resolve(c => c.Source.SignedBy);
         Field<DateTimeOffsetGraphType>("signedAt").Resolve(c => c.Source.SignedAt);
         Field<StringGraphType>("errorReason").Resolve(c => c.Source.ErrorReason);
+        Field<NoteCosignatureType>("cosignature").Description("The co-signature it awaits or received (shown by note(id) and notes; null when none was asked for).").Resolve(c => c.Source.Cosignature);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<NoteRevisionType>>>>("revisions").Description("Oldest first; the last is current.")
             .Resolve(c => c.Source.Revisions.OrderBy(r => r.Revision));
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("createdAt").Resolve(c => c.Source.CreatedAt);

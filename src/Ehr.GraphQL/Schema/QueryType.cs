@@ -157,5 +157,6 @@ internal sealed class QueryType : ObjectGraphType
         this.AddNoteTemplateQueries();
 
         this.AddIntakeQueries();
+        this.AddWorkflowQueries();
     }
 }

@@ -32,6 +32,11 @@ internal sealed class EhrErrorInfoProvider : IErrorInfoProvider
                             field["linkId"] = f.LinkId;
                         }
 
+                        if (f.NodeId is not null)
+                        {
+                            field["nodeId"] = f.NodeId;
+                        }
+
                         return field;
                     })
                     .ToList();

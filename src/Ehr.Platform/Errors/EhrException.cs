@@ -56,6 +56,7 @@ public class EhrException : Exception
 
 /// <summary>
 /// One invalid input field: its path (for example <c>input.name.family</c>), a stable code and a message; for a problem
-/// in a form (a definition or a response), the questionnaire item's link id too.
+/// in a form (a definition or a response), the questionnaire item's link id too; for a problem in a workflow
+/// definition, the node it concerns.
 /// </summary>
-public sealed record FieldError(string Path, string Code, string Message, string? LinkId = null);
+public sealed record FieldError(string Path, string Code, string Message, string? LinkId = null, string? NodeId = null);

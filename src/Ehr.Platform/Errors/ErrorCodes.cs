@@ -44,6 +44,28 @@ public static class ErrorCodes
     /// <summary>The caller tried to give someone a role with permissions the caller does not hold (403; fields name the roles).</summary>
     public const string RoleNotGrantable = "ROLE_NOT_GRANTABLE";
 
+    // Workflows: the inbox and the admin acts on instances.
+    /// <summary>The caller is not one of the task's assignees (its user, or a holder of its role at its location) (403).</summary>
+    public const string TaskNotAssigned = "TASK_NOT_ASSIGNED";
+
+    /// <summary>Someone else has claimed the task: only they decide it until they release it (409).</summary>
+    public const string TaskClaimed = "TASK_CLAIMED";
+
+    /// <summary>The task was completed or withdrawn already (409).</summary>
+    public const string TaskClosed = "TASK_CLOSED";
+
+    /// <summary>The caller already decided another approver slot of this task (409).</summary>
+    public const string AlreadyDecided = "ALREADY_DECIDED";
+
+    /// <summary>The workflow instance has completed or was cancelled (409).</summary>
+    public const string InstanceClosed = "INSTANCE_CLOSED";
+
+    /// <summary>The incident was resolved already (retried or its instance cancelled) (409).</summary>
+    public const string IncidentResolved = "INCIDENT_RESOLVED";
+
+    /// <summary>The instance cannot move to that version now; <c>extensions.fields</c> gives every reason with its node id (409).</summary>
+    public const string MigrationRefused = "MIGRATION_REFUSED";
+
     // Field-level codes used inside VALIDATION_FAILED.
     public const string Required = "REQUIRED";
     public const string TooLong = "TOO_LONG";

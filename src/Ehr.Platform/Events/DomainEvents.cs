@@ -73,8 +73,17 @@ public sealed partial class DomainEvents(TenantDbContext db, ActorContext actors
             batch.BatchCommands.Add(insert);
         }
 
+        // Wakes the tenant's consumers in every process (the workflow dispatcher LISTENs): PostgreSQL delivers a
+        // notification only when its transaction commits, and one per channel and payload however many were raised.
+        var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+        notify.Parameters.AddWithValue(NotifyChannel);
+        notify.Parameters.AddWithValue(db.Tenant.Slug);
+        batch.BatchCommands.Add(notify);
         await batch.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The PostgreSQL channel on which committed events are announced, with the tenant's slug as payload.</summary>
+    public const string NotifyChannel = "ehr_domain_events";
 
     /// <summary>
     /// Up to <paramref name="limit"/> committed events after <paramref name="after"/>, oldest first. Only events of

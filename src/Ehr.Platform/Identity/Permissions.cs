@@ -28,6 +28,10 @@ public static partial class Permissions
     public const string FormManage = "form.manage";
     public const string FormRespond = "form.respond";
     public const string TemplateManage = "template.manage";
+    public const string WorkflowRead = "workflow.read";
+    public const string WorkflowManage = "workflow.manage";
+    public const string WorkflowTask = "workflow.task";
+    public const string WorkflowStart = "workflow.start";
     public const string PlatformAdmin = "platform.admin";
 
     /// <summary>The platform-level role: runs tenants and jobs, holds no tenant permission.</summary>
@@ -66,9 +70,13 @@ public static partial class Permissions
         [FormManage] = "Manage form definitions and answer value sets: draft, edit, import (library or upload), publish, retire.",
         [FormRespond] = "Fill in forms for patients (start, save, complete), amend completed responses and mark them entered-in-error. Patients: their own records only, and never amend.",
         [TemplateManage] = "Draft, edit, publish and retire documentation templates (note templates), for the tenant or as a location's override.",
+        [WorkflowRead] = "See workflow definitions, running and finished workflow instances with their timelines, and incidents.",
+        [WorkflowManage] = "Draft, publish and retire workflow definitions (tenant standard or a location's override), configure web hook endpoints, retry or cancel instances with incidents and move instances to a newer version.",
+        [WorkflowTask] = "Work on workflow tasks: see the tasks assigned to you or to your roles at your locations, claim, release, delegate and complete them (only as one of a task's assignees).",
+        [WorkflowStart] = "Start workflows that are started by hand (a refill request, a referral), with their inputs.",
     };
 
-    private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead, FormRespond];
+    private static readonly string[] Clinician = [PatientRead, PatientWrite, LocationRead, FormRespond, WorkflowTask, WorkflowStart];
 
     private static readonly Dictionary<string, string[]> TenantRoles = new(StringComparer.Ordinal)
     {
@@ -76,7 +84,7 @@ public static partial class Permissions
         [
             PatientRead, PatientWrite, PatientRestrict, AuditRead, LocationRead, LocationWrite, UserRead, UserManage,
             RoleManage, ApiClientManage, SecurityManage, DisclosureRead, TenantAdmin, PortalManage, FormManage, FormRespond,
-            TemplateManage,
+            TemplateManage, WorkflowRead, WorkflowManage, WorkflowTask, WorkflowStart,
         ],
         ["physician"] = [.. Clinician, ChartWrite, NoteSign],
         ["nurse-practitioner"] = [.. Clinician, ChartWrite, NoteSign],

@@ -10,7 +10,7 @@ namespace Ehr.Workflow.Definitions;
 public sealed record WorkflowProblem(string? NodeId, string Code, string Message, string? Path = null)
 {
     /// <summary>As a field error of the artifact store's validation failure (the path relative to the content).</summary>
-    public FieldError ToFieldError() => new(Path ?? "", Code, NodeId is null ? Message : $"{NodeId}: {Message}");
+    public FieldError ToFieldError() => new(Path ?? "", Code, NodeId is null ? Message : $"{NodeId}: {Message}", NodeId: NodeId);
 
     public override string ToString() => $"{NodeId ?? "(workflow)"}: {Code}: {Message}{(Path is null ? "" : $" [{Path}]")}";
 }

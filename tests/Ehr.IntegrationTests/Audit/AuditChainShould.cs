@@ -42,11 +42,11 @@ public sealed class AuditChainShould : IAsyncLifetime
     [InlineData("UPDATE {s}.audit_log SET actor_id = 'mallory' WHERE seq = 5", 5L)]
     [InlineData("UPDATE {s}.audit_log SET details = NULL WHERE seq = 3", 3L)]
     [InlineData("DELETE FROM {s}.audit_log WHERE seq = 7", 7L)]
-    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 32L)]
+    [InlineData("DELETE FROM {s}.audit_log WHERE seq = (SELECT max(seq) FROM {s}.audit_log)", 37L)]
     public async Task CatchTamperingByTheSchemaOwner(string tamper, long brokenAt)
     {
-        // The dermatology pack writes 32 entries (5 forms and 3 note templates, each drafted and published, 15 patients,
-        // the provisioning). Only the owner role can change them; the tenant role cannot (see DatabaseIsolationShould).
+        // The dermatology pack writes 37 entries (5 forms, 3 note templates and 2 workflows, each drafted and published,
+        // 1 custom role, 15 patients, the provisioning). Only the owner role can change them; the tenant role cannot (see DatabaseIsolationShould).
         // Verification must still catch the owner.
         var tenant = await _host.CreateTenantAsync("audit-tamper", "dermatology");
         Assert.True((await VerifyAsync(tenant)).Intact);
@@ -76,7 +76,7 @@ public sealed class AuditChainShould : IAsyncLifetime
 
         Assert.Equal(3, sealedCount);
         Assert.True(result.Intact, result.Problem);
-        Assert.Equal(35L, result.Entries);
+        Assert.Equal(40L, result.Entries);
     }
 
     [Fact]

@@ -47,6 +47,9 @@ public sealed class TestHost : IAsyncDisposable
                 ["Jobs:RunServer"] = "true",
                 ["Jobs:QueuePollInterval"] = "00:00:00.200",
                 ["Jobs:WorkerCount"] = "2",
+                // Workflow tests run their own hosts with the dispatcher (one test class at a time, see
+                // WorkflowHost); here events and effects just wait, which no other test looks at.
+                ["Workflow:RunWorkers"] = "false",
             });
         }
         finally

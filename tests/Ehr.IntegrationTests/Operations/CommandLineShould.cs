@@ -109,8 +109,9 @@ public sealed class CommandLineShould : IAsyncLifetime
         Assert.Equal(0, migrated.Exit);
         Assert.Contains("tenants at schema version", migrated.Output, StringComparison.Ordinal);
         Assert.Equal(0, intact.Exit);
-        // The dermatology pack: 5 forms and 3 note templates drafted and published, 15 patients, the provisioning.
-        Assert.Contains("32 entries", intact.Output, StringComparison.Ordinal);
+        // The dermatology pack: 5 forms, 3 note templates and 2 workflows drafted and published, 1 custom role, 15
+        // patients, the provisioning.
+        Assert.Contains("37 entries", intact.Output, StringComparison.Ordinal);
         Assert.Equal(3, broken.Exit);
         Assert.Contains("BROKEN at entry 2", broken.Output, StringComparison.Ordinal);
     }

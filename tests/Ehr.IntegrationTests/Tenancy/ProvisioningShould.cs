@@ -32,9 +32,11 @@ public sealed class ProvisioningShould : IAsyncLifetime
         Assert.Equal(40L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.patients"));
         Assert.Equal(9L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.artifacts WHERE kind = 'form' AND status = 'published'"));
         Assert.Equal(4L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.artifacts WHERE kind = 'note-template' AND status = 'published'"));
-        // Every demo registration, every starter form's and note template's draft and publication and the provisioning
-        // itself are in the audit chain.
-        Assert.Equal(40L + (2 * 9) + (2 * 4) + 1, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.audit_log"));
+        Assert.Equal(4L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.artifacts WHERE kind = 'workflow' AND status = 'published'"));
+        Assert.Equal(2L, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.roles"));
+        // Every demo registration, every starter form's, note template's and workflow's draft and publication, the
+        // custom roles and the provisioning itself are in the audit chain.
+        Assert.Equal(40L + (2 * 9) + (2 * 4) + (2 * 4) + 2 + 1, await Scalar<long>(sql, $"SELECT count(*) FROM {tenant.SchemaName}.audit_log"));
     }
 
     [Fact]

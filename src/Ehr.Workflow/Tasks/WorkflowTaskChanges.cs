@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ehr.Workflow.Tasks;
+
+/// <summary>What happened to a task (<see cref="WorkflowTaskChange.Change"/>). Never rename one: subscribers switch on them.</summary>
+public static class WorkflowTaskChangeKinds
+{
+    public const string Created = "created";
+    public const string Claimed = "claimed";
+    public const string Released = "released";
+    public const string Delegated = "delegated";
+    public const string Reassigned = "reassigned";
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>
+/// A task changed in a transaction that committed: enough to decide who should hear of it (its assignee, the claimer,
+/// the patient) without reading it again. Carries no title, comment or other health information.
+/// </summary>
+public sealed record WorkflowTaskChange(
+    string TenantSlug,
+    Guid TaskId,
+    Guid InstanceId,
+    string Change,
+    string Status,
+    string? AssigneeRole,
+    string? AssigneeUser,
+    Guid? AssigneeLocation,
+    string? ClaimedBy,
+    Guid? PatientId,
+    DateTimeOffset At);
+
+/// <summary>
+/// The publication point for task changes (the inbox's live updates hook here, e.g. a GraphQL subscription's tenant
+/// pub/sub): every registered listener hears each change once its transaction has committed, in the process that
+/// committed it (a task created by a step run in the worker is heard in the worker). Called on the committing thread:
+/// hand the change over and return, never block or throw (a throwing listener is logged and skipped).
+/// </summary>
+public interface IWorkflowTaskListener
+{
+    void OnTaskChanged(WorkflowTaskChange change);
+}
+
+/// <summary>Fans committed task changes out to the registered <see cref="IWorkflowTaskListener"/>s.</summary>
+public sealed class WorkflowTaskChanges(IEnumerable<IWorkflowTaskListener> listeners, ILogger<WorkflowTaskChanges> log)
+{
+    private readonly IWorkflowTaskListener[] _listeners = listeners.ToArray();
+
+    internal void Publish(IReadOnlyList<WorkflowTaskChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            foreach (var listener in _listeners)
+            {
+                try
+                {
+                    listener.OnTaskChanged(change);
+                }
+#pragma warning disable CA1031 // A listener's failure must not undo or hide a committed change.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    log.LogError(e, "Task-change listener {Listener} failed on task {Task}", listener.GetType().Name, change.TaskId);
+                }
+            }
+        }
+    }
+}
