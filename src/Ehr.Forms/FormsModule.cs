@@ -33,6 +33,7 @@ public static class FormsModule
         services.AddSingleton<ITenantSchemaContributor, FormsSchema>();
         services.AddSingleton<ITenantModelConfiguration, FormResponseModel>();
         services.AddScoped<TenantAnswerValueSets>();
+        services.AddScoped(sp => new TenantFormEngine(sp.GetRequiredService<TenantAnswerValueSets>()));
         services.AddScoped<IArtifactKind, FormKind>();
         services.AddSingleton<IArtifactKind, ValueSetKind>();
         services.AddSingleton<PublishedForms>();
@@ -92,8 +93,9 @@ public static class FormsModule
 
     private static void AddEhrNoteTemplates(this IServiceCollection services)
     {
-        services.AddSingleton<NoteTemplateKind>();
-        services.AddSingleton<IArtifactKind>(sp => sp.GetRequiredService<NoteTemplateKind>());
+        // Scoped, like the form kind: publishing resolves answer value sets held in the scope's tenant.
+        services.AddScoped<NoteTemplateKind>();
+        services.AddScoped<IArtifactKind>(sp => sp.GetRequiredService<NoteTemplateKind>());
         services.AddScoped<INoteTemplates, NoteTemplates>();
         services.AddScoped<ReadNoteTemplates>();
         services.AddScoped<ChangeNoteTemplates>();

@@ -12,7 +12,7 @@ namespace Ehr.Forms.Definitions;
 /// Definitions are tenant configuration: every staff member reads them (<c>location.read</c>); <c>form.manage</c>
 /// changes them. Patients read the version they answer through their response, not through this kind.
 /// </summary>
-internal sealed class FormKind(TenantAnswerValueSets valueSets) : IArtifactKind
+internal sealed class FormKind(TenantFormEngine forms) : IArtifactKind
 {
     public const string Name = "form";
 
@@ -35,7 +35,7 @@ internal sealed class FormKind(TenantAnswerValueSets valueSets) : IArtifactKind
             return [];
         }
 
-        var errors = FormProblemFields.ToFieldErrors(new DefinitionValidator(valueSets).Validate(questionnaire), "").ToList();
+        var errors = FormProblemFields.ToFieldErrors(forms.Validate(questionnaire), "").ToList();
         if (questionnaire.Item.Count == 0)
         {
             errors.Add(new FieldError("item", ErrorCodes.Required, "A form needs at least one item."));

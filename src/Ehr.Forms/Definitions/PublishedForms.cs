@@ -1,3 +1,4 @@
+using Ehr.Forms.Responses;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Errors;
 using Hl7.Fhir.Model;
@@ -7,14 +8,19 @@ namespace Ehr.Forms.Definitions;
 
 /// <summary>
 /// Form definitions as Questionnaires. A published or retired version never changes (the database enforces it), so
-/// its parse is kept, keyed by id and content hash; drafts are parsed every time. The engine only reads a
-/// Questionnaire (responses and extraction plans are copies), so one instance serves every request.
+/// its parse and its <see cref="FormPlan"/> (items indexed, calculation order, compiled expressions) are kept, keyed by
+/// id and content hash, a bounded number of versions for an hour after their last use; drafts are parsed every time.
+/// The engine only reads a Questionnaire (responses and extraction plans are copies), so one instance serves every
+/// request.
 /// </summary>
 public sealed class PublishedForms : IDisposable
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 500 });
 
-    public Questionnaire Read(Artifact definition)
+    public Questionnaire Read(Artifact definition) => Plan(definition).Questionnaire;
+
+    /// <summary>The version's plan: the one kept for a published or retired version, a new one for a draft.</summary>
+    public FormPlan Plan(Artifact definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         if (definition.Kind != FormKind.Name)
@@ -24,7 +30,7 @@ public sealed class PublishedForms : IDisposable
 
         if (definition.IsDraft)
         {
-            return Parse(definition);
+            return FormPlan.Of(Parse(definition));
         }
 
         var key = definition.Id.ToString("N") + Convert.ToHexString(definition.ContentSha256);
@@ -32,7 +38,7 @@ public sealed class PublishedForms : IDisposable
         {
             entry.Size = 1;
             entry.SlidingExpiration = TimeSpan.FromHours(1);
-            return Parse(definition);
+            return FormPlan.Of(Parse(definition));
         })!;
     }
 

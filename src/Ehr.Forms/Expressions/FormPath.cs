@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.FhirPath;
 using Hl7.Fhir.Model;
@@ -10,13 +9,12 @@ namespace Ehr.Forms.Expressions;
 /// <summary>
 /// The Firely FHIRPath engine with what SDC expressions need on top: <c>sum()</c>, and <c>ordinal()</c> /
 /// <c>weight()</c>, which score a chosen answer from the questionnaire's own options (never from what the client
-/// sent). Compiled expressions are cached by text: definitions are immutable once published, so the cache only
-/// grows with the number of distinct expressions in use.
+/// sent). Compiling is not cached here: a <see cref="Responses.FormPlan"/> keeps the compiled expressions of one
+/// definition version, so they go when the version is no longer in use.
 /// </summary>
 internal static partial class FormPath
 {
     private static readonly FhirPathCompiler Compiler = new(BuildSymbols());
-    private static readonly ConcurrentDictionary<string, CompiledExpression> Cache = new(StringComparer.Ordinal);
 
     /// <summary>Environment names every SDC expression may use without declaring them.</summary>
     public static readonly IReadOnlySet<string> BuiltInVariables = new HashSet<string>(StringComparer.Ordinal)
@@ -24,8 +22,7 @@ internal static partial class FormPath
         "resource", "rootResource", "context", "questionnaire", "qitem", "ucum", "sct", "loinc",
     };
 
-    public static CompiledExpression Compile(string expression) =>
-        Cache.GetOrAdd(expression, static text => Compiler.Compile(text));
+    public static CompiledExpression Compile(string expression) => Compiler.Compile(expression);
 
     /// <summary>The expression's syntax tree (for analysis; evaluation goes through <see cref="Compile"/>).</summary>
     public static Hl7.FhirPath.Expressions.Expression Parse(string expression) => Compiler.Parse(expression);

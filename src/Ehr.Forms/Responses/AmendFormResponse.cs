@@ -27,7 +27,7 @@ public sealed class AmendFormResponse(FormResponseChanges changes)
             response.RequireStatus("amended", FormResponseStatus.Completed, FormResponseStatus.Amended);
             var now = changes.Now;
             ResponseDocuments.Own(sent, response.Id, ResponseStatus.Amended, response.PatientId, found.Questionnaire, found.Definition, now);
-            var outcome = changes.Engine.Process(found.Questionnaire, sent, Responses.ResponseCheck.Complete);
+            var outcome = changes.Engine.Process(found.Plan, sent, Responses.ResponseCheck.Complete);
             if (!outcome.IsValid)
             {
                 throw EhrException.Validation(FormProblemFields.ToFieldErrors(outcome.Problems, "content"));

@@ -28,7 +28,7 @@ public sealed class CompleteFormResponse(FormResponseChanges changes)
             var now = changes.Now;
             var answers = ResponseDocuments.Own(sent ?? ResponseDocuments.Read(response.Current.Content), response.Id, ResponseStatus.Completed,
                 response.PatientId, found.Questionnaire, found.Definition, now);
-            var outcome = changes.Engine.Process(found.Questionnaire, answers, Responses.ResponseCheck.Complete);
+            var outcome = changes.Engine.Process(found.Plan, answers, Responses.ResponseCheck.Complete);
             if (!outcome.IsValid)
             {
                 throw EhrException.Validation(FormProblemFields.ToFieldErrors(outcome.Problems, "content"));

@@ -18,11 +18,11 @@ public sealed class EnabledItems
     private readonly Dictionary<Questionnaire.ItemComponent, ItemNode> _nodes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<QuestionnaireResponse.ItemComponent, ItemInstance> _instances = new(ReferenceEqualityComparer.Instance);
 
-    private EnabledItems(Questionnaire questionnaire, QuestionnaireResponse response, IAnswerValueSets valueSets)
+    private EnabledItems(FormPlan plan, QuestionnaireResponse response, IAnswerValueSets valueSets)
     {
-        _index = ItemIndex.Of(questionnaire);
+        _index = plan.Index;
         _tree = ResponseTree.Of(response, _index);
-        var evaluation = new Evaluation(_index, valueSets, new Dictionary<string, Resource>());
+        var evaluation = new Evaluation(plan, valueSets, new Dictionary<string, Resource>());
         _enablement = new Enablement(_index, _tree, evaluation);
         foreach (var node in _index.All) _nodes.TryAdd(node.Item, node);
         foreach (var instance in _tree.All) _instances.TryAdd(instance.Item, instance);
@@ -32,7 +32,15 @@ public sealed class EnabledItems
     {
         ArgumentNullException.ThrowIfNull(questionnaire);
         ArgumentNullException.ThrowIfNull(response);
-        return new EnabledItems(questionnaire, response, valueSets ?? InMemoryAnswerValueSets.Empty);
+        return new EnabledItems(FormPlan.Of(questionnaire), response, valueSets ?? InMemoryAnswerValueSets.Empty);
+    }
+
+    /// <summary>As <see cref="Of(Questionnaire, QuestionnaireResponse, IAnswerValueSets?)"/>, with the definition's plan at hand.</summary>
+    public static EnabledItems Of(FormPlan plan, QuestionnaireResponse response, IAnswerValueSets? valueSets = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(response);
+        return new EnabledItems(plan, response, valueSets ?? InMemoryAnswerValueSets.Empty);
     }
 
     /// <summary>

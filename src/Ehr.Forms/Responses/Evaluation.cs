@@ -11,9 +11,10 @@ namespace Ehr.Forms.Responses;
 /// <c>%context</c>, <c>%questionnaire</c>, <c>%qitem</c>, launch context, then form-level, enclosing items' and the
 /// item's own variables in declaration order) and scores answers from the questionnaire's options.
 /// </summary>
-internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IReadOnlyDictionary<string, Resource> launchContext)
+internal sealed class Evaluation(FormPlan plan, IAnswerValueSets valueSets, IReadOnlyDictionary<string, Resource> launchContext)
 {
-    private readonly PocoNode _questionnaireNode = index.Questionnaire.ToPocoNode();
+    private readonly ItemIndex _index = plan.Index;
+    private readonly PocoNode _questionnaireNode = plan.Questionnaire.ToPocoNode();
     private readonly Dictionary<string, AnswerValueSet?> _valueSets = new(StringComparer.Ordinal);
 
     public List<FormProblem> Problems { get; } = [];
@@ -31,25 +32,36 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
         try
         {
             var root = response.ToPocoNode();
-            PocoNode NodeOf(object? poco) => poco is null ? root : Find(root, poco) ?? root;
-            var contextNode = NodeOf((object?)self ?? container?.Item);
+            // The response items from the top down to the container, each found among its parent's children (not by
+            // searching the whole response, which costs as much as the response is long, for every expression).
+            var chain = Chain(container).Reverse().ToList();
+            var nodes = new Dictionary<ItemInstance, PocoNode>(ReferenceEqualityComparer.Instance);
+            PocoNode? parentNode = root;
+            foreach (var instance in chain)
+            {
+                var node = (parentNode is null ? null : ChildHolding(parentNode, instance.Item)) ?? Find(root, instance.Item);
+                nodes[instance] = node ?? root;
+                parentNode = node;
+            }
+            var containerNode = container is null ? root : nodes[container];
+            var contextNode = self is null ? containerNode : ChildHolding(containerNode, self) ?? Find(root, self) ?? root;
             var environment = BaseEnvironment(root, contextNode, definition);
-            foreach (var ext in index.Questionnaire.Extension.Where(e => e.Url == Sdc.Variable))
-                AddVariable(environment, ext.Value as Expression, root);
+            foreach (var variable in plan.FormVariables)
+                AddVariable(environment, variable, root);
             if (definition is not null)
             {
                 foreach (var ancestor in definition.Ancestors().Reverse())
                 {
-                    var instance = Chain(container).FirstOrDefault(i => ReferenceEquals(i.Definition, ancestor));
-                    var ancestorNode = instance is null ? contextNode : NodeOf(instance.Item);
-                    foreach (var ext in ancestor.Item.Extension.Where(e => e.Url == Sdc.Variable))
-                        AddVariable(environment, ext.Value as Expression, ancestorNode);
+                    var instance = chain.LastOrDefault(i => ReferenceEquals(i.Definition, ancestor));
+                    var ancestorNode = instance is null ? contextNode : nodes[instance];
+                    foreach (var variable in plan.VariablesOf(ancestor))
+                        AddVariable(environment, variable, ancestorNode);
                 }
-                foreach (var ext in definition.Item.Extension.Where(e => e.Url == Sdc.Variable))
-                    AddVariable(environment, ext.Value as Expression, contextNode);
+                foreach (var variable in plan.VariablesOf(definition))
+                    AddVariable(environment, variable, contextNode);
             }
             environment["context"] = [contextNode];
-            return FormPath.Evaluate(FormPath.Compile(text), contextNode, Context(environment));
+            return FormPath.Evaluate(plan.Compile(text), contextNode, Context(environment));
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or NotSupportedException)
         {
@@ -82,11 +94,35 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
     {
         if (variable?.Name is not { } name || variable.Expression_ is not { } text || variable.Language is not ("text/fhirpath" or null)) return;
         environment["context"] = [context];
-        environment[name] = FormPath.Evaluate(FormPath.Compile(text), context, Context(environment));
+        environment[name] = FormPath.Evaluate(plan.Compile(text), context, Context(environment));
     }
 
     private SdcEvaluationContext Context(Dictionary<string, IEnumerable<PocoNode>> environment) =>
         new(new Dictionary<string, IEnumerable<PocoNode>>(environment, StringComparer.Ordinal), Ordinal, OrdinalOfValue);
+
+    /// <summary>The node of a response item that sits directly in <paramref name="parent"/> (its items or its answers' items).</summary>
+    private static PocoNode? ChildHolding(PocoNode parent, object target)
+    {
+        foreach (var child in parent.Children())
+        {
+            if (child.Name == "item")
+            {
+                foreach (var element in child)
+                    if (ReferenceEquals(element.Poco, target)) return element;
+            }
+            else if (child.Name == "answer")
+            {
+                foreach (var answer in child)
+                    foreach (var items in answer.Children())
+                    {
+                        if (items.Name != "item") continue;
+                        foreach (var element in items)
+                            if (ReferenceEquals(element.Poco, target)) return element;
+                    }
+            }
+        }
+        return null;
+    }
 
     private static PocoNode? Find(PocoNode node, object target)
     {
@@ -102,9 +138,9 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
 
     public decimal? Ordinal(string? linkId, Coding coding)
     {
-        if (linkId is not null && index.ByLinkId.TryGetValue(linkId, out var node)) return OrdinalIn(node, coding);
+        if (linkId is not null && _index.ByLinkId.TryGetValue(linkId, out var node)) return OrdinalIn(node, coding);
         // A coding outside any known item (built by the expression itself): the first option anywhere that matches.
-        foreach (var candidate in index.All)
+        foreach (var candidate in _index.All)
             if (OrdinalIn(candidate, coding) is { } score) return score;
         return null;
     }
@@ -120,7 +156,7 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
 
     public decimal? OrdinalOfValue(string? linkId, DataType value)
     {
-        if (linkId is null || !index.ByLinkId.TryGetValue(linkId, out var node)) return null;
+        if (linkId is null || !_index.ByLinkId.TryGetValue(linkId, out var node)) return null;
         var option = node.Item.AnswerOption.FirstOrDefault(o => o.Value is not null && Answers.AreEqual(o.Value, value));
         return option is null ? null : Sdc.OrdinalOf(option);
     }
@@ -129,7 +165,7 @@ internal sealed class Evaluation(ItemIndex index, IAnswerValueSets valueSets, IR
     {
         if (!_valueSets.TryGetValue(canonical, out var set))
         {
-            set = canonical.StartsWith('#') ? ContainedValueSets.Resolve(index.Questionnaire, canonical) : valueSets.Find(canonical);
+            set = canonical.StartsWith('#') ? ContainedValueSets.Resolve(_index.Questionnaire, canonical) : valueSets.Find(canonical);
             _valueSets[canonical] = set;
         }
         return set;

@@ -23,8 +23,11 @@ public sealed record FormResponseView(FormResponse Response, Artifact Definition
     }
 }
 
-/// <summary>The loaded response a change works on: the response, its definition version and that version as a Questionnaire.</summary>
-internal sealed record ResponseInHand(FormResponse Response, Artifact Definition, Questionnaire Questionnaire);
+/// <summary>The loaded response a change works on: the response, its definition version and that version's plan (its Questionnaire).</summary>
+internal sealed record ResponseInHand(FormResponse Response, Artifact Definition, Responses.FormPlan Plan)
+{
+    public Questionnaire Questionnaire => Plan.Questionnaire;
+}
 
 /// <summary>
 /// What every change to a form response does around the change itself, in one transaction: load the response (a
@@ -40,7 +43,7 @@ public sealed class FormResponseChanges(
     IChartAccess chart,
     IChartObservations observations,
     PublishedForms forms,
-    TenantAnswerValueSets valueSets,
+    TenantFormEngine tenantForms,
     TimeProvider clock)
 {
     internal ActorContext Actors => actors;
@@ -54,11 +57,13 @@ public sealed class FormResponseChanges(
     internal DateTimeOffset Now => clock.GetUtcNow();
 
     /// <summary>The engine over the tenant's value sets (loaded by <see cref="ApplyAsync{T}"/> and <see cref="LoadValueSetsAsync"/>).</summary>
-    internal ResponseEngine Engine => new(valueSets);
+    internal ResponseEngine Engine => tenantForms.Engine;
 
-    internal Task LoadValueSetsAsync(CancellationToken ct) => valueSets.LoadAsync(ct);
+    /// <summary>Reads the tenant's value sets when the form names one (most do not: nothing is read for them).</summary>
+    internal Task LoadValueSetsAsync(FormPlan plan, CancellationToken ct) => tenantForms.LoadForAsync(plan, ct);
 
-    internal Questionnaire Read(Artifact definition) => forms.Read(definition);
+    /// <summary>The definition version's plan, kept per published version (see <see cref="PublishedForms"/>).</summary>
+    internal FormPlan Plan(Artifact definition) => forms.Plan(definition);
 
     internal async Task<T> ApplyAsync<T>(Guid id, int expectedVersion, Func<ResponseInHand, CancellationToken, Task<T>> change, CancellationToken ct)
     {
@@ -76,8 +81,9 @@ public sealed class FormResponseChanges(
                 await chart.RequireOpenAsync(response.PatientId, token);
                 response.Expect(expectedVersion);
                 var definition = await db.Set<Artifact>().AsNoTracking().SingleAsync(a => a.Id == response.FormId, token);
-                await valueSets.LoadAsync(token);
-                return await change(new ResponseInHand(response, definition, forms.Read(definition)), token);
+                var plan = forms.Plan(definition);
+                await tenantForms.LoadForAsync(plan, token);
+                return await change(new ResponseInHand(response, definition, plan), token);
             }, ct);
         }
         catch (DbUpdateConcurrencyException)

@@ -48,10 +48,16 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
     public ResponseOutcome Process(Questionnaire questionnaire, QuestionnaireResponse response, ResponseCheck check = ResponseCheck.Complete)
     {
         ArgumentNullException.ThrowIfNull(questionnaire);
+        return Process(FormPlan.Of(questionnaire), response, check);
+    }
+
+    /// <summary>Checks and recalculates a response against a plan kept for its definition version; the input is not changed.</summary>
+    public ResponseOutcome Process(FormPlan plan, QuestionnaireResponse response, ResponseCheck check = ResponseCheck.Complete)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(response);
         var copy = (QuestionnaireResponse)response.DeepCopy();
-        var index = ItemIndex.Of(questionnaire);
-        return new Run(index, copy, new Evaluation(index, valueSets, NoLaunchContext), check).Execute();
+        return new Run(plan, copy, new Evaluation(plan, valueSets, NoLaunchContext), check).Execute();
     }
 
     /// <summary>
@@ -61,9 +67,17 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
     public ResponseOutcome Prefill(Questionnaire questionnaire, PrefillContext context)
     {
         ArgumentNullException.ThrowIfNull(questionnaire);
+        return Prefill(FormPlan.Of(questionnaire), context);
+    }
+
+    /// <summary>Prefill (see the other overload) with a plan kept for the definition version.</summary>
+    public ResponseOutcome Prefill(FormPlan plan, PrefillContext context)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(context);
-        var index = ItemIndex.Of(questionnaire);
-        var evaluation = new Evaluation(index, valueSets, context.LaunchContext);
+        var questionnaire = plan.Questionnaire;
+        var index = plan.Index;
+        var evaluation = new Evaluation(plan, valueSets, context.LaunchContext);
         var response = new QuestionnaireResponse
         {
             Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress,
@@ -74,7 +88,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             response.Subject = new ResourceReference($"Patient/{patient.Id}");
         foreach (var root in index.Roots)
             if (PrefillItem(root, response, evaluation) is { } item) response.Item.Add(item);
-        var outcome = new Run(index, response, evaluation, ResponseCheck.Save).Execute();
+        var outcome = new Run(plan, response, evaluation, ResponseCheck.Save).Execute();
         return outcome;
     }
 
@@ -112,26 +126,40 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
         return result.Answer.Count > 0 ? result : null;
     }
 
-    private sealed class Run(ItemIndex index, QuestionnaireResponse response, Evaluation evaluation, ResponseCheck check)
+    private sealed class Run(FormPlan plan, QuestionnaireResponse response, Evaluation evaluation, ResponseCheck check)
     {
+        private readonly ItemIndex _index = plan.Index;
         private readonly List<FormProblem> _problems = [];
-        private readonly HashSet<string> _calculated = new(StringComparer.Ordinal);
+        private readonly IReadOnlySet<string> _calculated = plan.CalculatedLinkIds;
+
+        // The tree the calculations last read, and whether items were added, removed or moved since: answers given to
+        // calculated items leave it as it is, so most calculations share one reading of the response.
+        private ResponseTree? _tree;
+        private bool _treeStale;
+
+        private ResponseTree CurrentTree()
+        {
+            if (_tree is null || _treeStale)
+            {
+                _tree = ResponseTree.Of(response, _index);
+                _treeStale = false;
+            }
+            return _tree;
+        }
 
         public ResponseOutcome Execute()
         {
             RemoveStrays();
-            var calculatedItems = index.All.Where(n => Sdc.ExpressionOf(n.Item, Sdc.CalculatedExpression)?.Expression_ is not null).ToList();
-            _calculated.UnionWith(calculatedItems.Select(n => n.LinkId));
-            var order = calculatedItems.Count == 0 ? [] : CalculationGraph.Build(index.Questionnaire, index, _calculated).EvaluationOrder();
+            var order = plan.EvaluationOrder;
 
             // Answers on disabled items are reported once, then dropped; dropping them can change scores and
             // enablement, so calculate and decide again until nothing changes (bounded by the number of items).
             var reportedDisabled = new HashSet<object>(ReferenceEqualityComparer.Instance);
-            for (var round = 0; round <= index.All.Count; round++)
+            for (var round = 0; round <= _index.All.Count; round++)
             {
                 Calculate(order);
-                var tree = ResponseTree.Of(response, index);
-                var enablement = new Enablement(index, tree, evaluation);
+                var tree = ResponseTree.Of(response, _index);
+                var enablement = new Enablement(_index, tree, evaluation);
                 var disabled = tree.All.Where(i => !enablement.IsEnabled(i)).ToList();
                 if (disabled.Count == 0) break;
                 foreach (var instance in disabled)
@@ -147,8 +175,8 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                 }
             }
             PruneEmpty();
-            var final = ResponseTree.Of(response, index);
-            var finalEnablement = new Enablement(index, final, evaluation);
+            var final = ResponseTree.Of(response, _index);
+            var finalEnablement = new Enablement(_index, final, evaluation);
             CheckCardinalityAndRequired(final, finalEnablement);
             foreach (var instance in final.All) new AnswerChecks(instance, evaluation, _problems).Check();
             _problems.AddRange(evaluation.Problems);
@@ -160,7 +188,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
 
         private void RemoveStrays()
         {
-            var tree = ResponseTree.Of(response, index);
+            var tree = ResponseTree.Of(response, _index);
             foreach (var (instance, unknown) in tree.Strays)
             {
                 _problems.Add(unknown
@@ -173,6 +201,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
 
         private void Detach(ResponseTree tree, ItemInstance instance)
         {
+            _treeStale = true;
             if (instance.Parent is null) response.Item.Remove(instance.Item);
             else
             {
@@ -182,19 +211,18 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             _ = tree;
         }
 
-        private void Calculate(List<string> order)
+        private void Calculate(IReadOnlyList<ItemNode> order)
         {
-            foreach (var linkId in order)
+            foreach (var node in order)
             {
-                var node = index.ByLinkId[linkId];
                 var expression = Sdc.ExpressionOf(node.Item, Sdc.CalculatedExpression)!;
-                var tree = ResponseTree.Of(response, index);
+                var tree = CurrentTree();
                 // One value per instance of the enclosing group (each repetition of a repeating group scores its own).
                 var containers = node.Parent is null
                     ? new List<ItemInstance?> { null }
                     : tree.InstancesOf(node.Parent).Cast<ItemInstance?>().ToList();
                 if (containers.Count == 0) containers.Add(EnsurePath(node.Parent!));
-                var enablement = new Enablement(index, tree, evaluation);
+                var enablement = new Enablement(_index, tree, evaluation);
                 foreach (var original in containers)
                 {
                     var container = original;
@@ -209,7 +237,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
                     {
                         self = new QuestionnaireResponse.ItemComponent { LinkId = node.LinkId, Text = node.Item.Text };
                         Insert(container, node, self);
-                        tree = ResponseTree.Of(response, index);
+                        tree = ResponseTree.Of(response, _index);
                         container = container is null ? null : tree.All.First(i => ReferenceEquals(i.Item, container.Item));
                     }
                     var results = evaluation.Evaluate(expression, node, response, container, self, "calculatedExpression");
@@ -253,6 +281,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             }
             // Nested items under a calculated question's answers are kept on the first answer.
             var nested = target.Answer.SelectMany(a => a.Item).ToList();
+            if (nested.Count > 0) _treeStale = true;
             target.Answer.Clear();
             target.Answer.AddRange(answers);
             target.Answer[0].Item.AddRange(nested);
@@ -261,17 +290,18 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
         /// <summary>Creates the response items leading to a definition item that the response does not have yet.</summary>
         private ItemInstance EnsurePath(ItemNode definition)
         {
-            var tree = ResponseTree.Of(response, index);
+            var tree = ResponseTree.Of(response, _index);
             if (tree.InstancesOf(definition).FirstOrDefault() is { } present) return present;
             ItemInstance? container = definition.Parent is null ? null : EnsurePath(definition.Parent);
             var item = new QuestionnaireResponse.ItemComponent { LinkId = definition.LinkId, Text = definition.Item.Text };
             Insert(container, definition, item);
-            return ResponseTree.Of(response, index).InstancesOf(definition).First();
+            return ResponseTree.Of(response, _index).InstancesOf(definition).First();
         }
 
         /// <summary>Inserts a response item among its siblings in the form's order.</summary>
         private void Insert(ItemInstance? container, ItemNode definition, QuestionnaireResponse.ItemComponent item)
         {
+            _treeStale = true;
             IList<QuestionnaireResponse.ItemComponent> siblings;
             if (container is null) siblings = response.Item;
             else if (container.Definition?.IsQuestion == true)
@@ -283,7 +313,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
             var position = siblings.Count;
             for (var i = 0; i < siblings.Count; i++)
             {
-                if (index.ByLinkId.TryGetValue(siblings[i].LinkId ?? "", out var other) && other.Order > definition.Order)
+                if (_index.ByLinkId.TryGetValue(siblings[i].LinkId ?? "", out var other) && other.Order > definition.Order)
                 {
                     position = i;
                     break;
@@ -359,7 +389,7 @@ public sealed class ResponseEngine(IAnswerValueSets valueSets)
         private void CheckCardinalityAndRequired(ResponseTree tree, Enablement enablement)
         {
             // Containers: the response itself, and every present instance of every group or question with children.
-            var containers = new List<(ItemInstance? Instance, IEnumerable<ItemNode> Children)> { (null, index.Roots) };
+            var containers = new List<(ItemInstance? Instance, IEnumerable<ItemNode> Children)> { (null, _index.Roots) };
             containers.AddRange(tree.All.Where(i => i.Definition!.Children.Count > 0).Select(i => ((ItemInstance?)i, (IEnumerable<ItemNode>)i.Definition!.Children)));
             foreach (var (container, children) in containers)
             {

@@ -3,13 +3,20 @@ using Hl7.Fhir.Model;
 
 namespace Ehr.Forms.Responses;
 
-/// <summary>One item of a response, with the definition it answers and the response item it sits in (null at the top).</summary>
-internal sealed class ItemInstance(QuestionnaireResponse.ItemComponent item, ItemInstance? parent, ItemNode? definition, string path)
+/// <summary>
+/// One item of a response, with the definition it answers and the response item it sits in (null at the top). Its
+/// path is worked out when asked for (only problems need it; the engine walks the tree many times).
+/// </summary>
+internal sealed class ItemInstance(QuestionnaireResponse.ItemComponent item, ItemInstance? parent, ItemNode? definition, int? answer, int position)
 {
+    private string? _path;
+
     public QuestionnaireResponse.ItemComponent Item { get; } = item;
     public ItemInstance? Parent { get; } = parent;
     public ItemNode? Definition { get; } = definition;
-    public string Path { get; } = path;
+
+    /// <summary>Where it sat when the tree was read: <c>QuestionnaireResponse.item[0].answer[0].item[2]</c>.</summary>
+    public string Path => _path ??= $"{Parent?.Path ?? "QuestionnaireResponse"}{(answer is { } a ? $".answer[{a}]" : "")}.item[{position}]";
     public List<ItemInstance> Children { get; } = [];
 
     public IEnumerable<ItemInstance> SelfAndDescendants()
@@ -29,7 +36,7 @@ internal sealed class ResponseTree
     private ResponseTree(QuestionnaireResponse response, ItemIndex index)
     {
         Response = response;
-        Walk(response.Item, null, null, "QuestionnaireResponse", index);
+        Walk(response.Item, null, null, null, index);
     }
 
     public QuestionnaireResponse Response { get; }
@@ -46,14 +53,13 @@ internal sealed class ResponseTree
     /// <summary>The children of a container (a response item, or the response itself when null).</summary>
     public IEnumerable<ItemInstance> ChildrenOf(ItemInstance? container) => container is null ? Roots : container.Children;
 
-    private void Walk(IList<QuestionnaireResponse.ItemComponent> items, ItemInstance? parent, ItemNode? parentDefinition, string basePath, ItemIndex index)
+    private void Walk(IList<QuestionnaireResponse.ItemComponent> items, ItemInstance? parent, ItemNode? parentDefinition, int? answer, ItemIndex index)
     {
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            var path = $"{basePath}.item[{i}]";
             index.ByLinkId.TryGetValue(item.LinkId ?? "", out var definition);
-            var instance = new ItemInstance(item, parent, definition, path);
+            var instance = new ItemInstance(item, parent, definition, answer, i);
             if (definition is null) Strays.Add((instance, true));
             else if (!ReferenceEquals(definition.Parent, parentDefinition)) Strays.Add((instance, false));
             else
@@ -61,9 +67,9 @@ internal sealed class ResponseTree
                 All.Add(instance);
                 (parent?.Children ?? Roots).Add(instance);
             }
-            Walk(item.Item, instance, definition, path, index);
+            Walk(item.Item, instance, definition, null, index);
             for (var a = 0; a < item.Answer.Count; a++)
-                Walk(item.Answer[a].Item, instance, definition, $"{path}.answer[{a}]", index);
+                Walk(item.Answer[a].Item, instance, definition, a, index);
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class SaveFormResponse(FormResponseChanges changes)
             response.RequireStatus("saved", FormResponseStatus.InProgress);
             var now = changes.Now;
             ResponseDocuments.Own(sent, response.Id, ResponseStatus.InProgress, response.PatientId, found.Questionnaire, found.Definition, now);
-            var outcome = changes.Engine.Process(found.Questionnaire, sent, Responses.ResponseCheck.Save);
+            var outcome = changes.Engine.Process(found.Plan, sent, Responses.ResponseCheck.Save);
             response.Save(expectedVersion, ResponseDocuments.Write(outcome.Response), now);
             await changes.Db.SaveChangesAsync(token);
             await changes.AuditAsync(response, "form.response.save", new { problems = outcome.Problems.Count }, token);

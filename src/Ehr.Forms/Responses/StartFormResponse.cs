@@ -62,10 +62,11 @@ public sealed class StartFormResponse(FormResponseChanges changes, LocationDirec
         return await changes.Db.InTransactionAsync(async token =>
         {
             await changes.Chart.RequireOpenAsync(patientId, token);
-            await changes.LoadValueSetsAsync(token);
-            var questionnaire = changes.Read(definition);
+            var plan = changes.Plan(definition);
+            await changes.LoadValueSetsAsync(plan, token);
+            var questionnaire = plan.Questionnaire;
             var now = changes.Now;
-            var prefilled = changes.Engine.Prefill(questionnaire, PrefillContext.ForPatient(await LaunchPatientAsync(definition, patientId, token), now));
+            var prefilled = changes.Engine.Prefill(plan, PrefillContext.ForPatient(await LaunchPatientAsync(definition, patientId, token), now));
             var id = Guid.CreateVersion7();
             var document = ResponseDocuments.Own(prefilled.Response, id, ResponseStatus.InProgress, patientId, questionnaire, definition, now);
             var response = FormResponse.Start(id, patientId, definition.Id, definition.Key, input.LocationId, input.ForPatient, ResponseDocuments.Write(document), actor.Id, now);

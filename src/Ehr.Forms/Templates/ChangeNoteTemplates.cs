@@ -1,3 +1,4 @@
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
@@ -12,7 +13,7 @@ public sealed record NewNoteTemplateDraft(string? Key, Guid? LocationId, string?
 /// discard a draft), each demanding <c>template.manage</c> first, checked by the kind (lenient for drafts, complete
 /// for publishing), versioned and audited there. An id of another kind of artifact is <c>NOT_FOUND</c> here.
 /// </summary>
-public sealed class ChangeNoteTemplates(ActorContext actors, CreateDraft create, ArtifactLifecycle lifecycle, ReadArtifacts artifacts)
+public sealed class ChangeNoteTemplates(ActorContext actors, CreateDraft create, ArtifactLifecycle lifecycle, ReadArtifacts artifacts, TenantFormEngine forms)
 {
     public async Task<NoteTemplateVersion> CreateDraftAsync(NewNoteTemplateDraft input, CancellationToken ct)
     {
@@ -27,8 +28,13 @@ public sealed class ChangeNoteTemplates(ActorContext actors, CreateDraft create,
     public async Task<NoteTemplateVersion> EditAsync(Guid id, int expectedVersion, string? title, string? content, CancellationToken ct) =>
         NoteTemplateVersion.Of(await lifecycle.EditAsync(await RequireAsync(id, ct), expectedVersion, title, content, ct));
 
-    public async Task<NoteTemplateVersion> PublishAsync(Guid id, int expectedVersion, string? note, CancellationToken ct) =>
-        NoteTemplateVersion.Of(await lifecycle.PublishAsync(await RequireAsync(id, ct), expectedVersion, note, ct));
+    public async Task<NoteTemplateVersion> PublishAsync(Guid id, int expectedVersion, string? note, CancellationToken ct)
+    {
+        var template = await RequireAsync(id, ct);
+        // The kind's complete check resolves answerValueSet URLs against the tenant's value sets, as for forms.
+        await forms.LoadAsync(ct);
+        return NoteTemplateVersion.Of(await lifecycle.PublishAsync(template, expectedVersion, note, ct));
+    }
 
     public async Task<NoteTemplateVersion> RetireAsync(Guid id, int expectedVersion, CancellationToken ct) =>
         NoteTemplateVersion.Of(await lifecycle.RetireAsync(await RequireAsync(id, ct), expectedVersion, ct));

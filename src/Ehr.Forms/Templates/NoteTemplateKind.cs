@@ -1,4 +1,6 @@
 using Ehr.Forms.Definitions;
+using Ehr.Forms.Responses;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
@@ -7,17 +9,22 @@ using Hl7.Fhir.Model;
 namespace Ehr.Forms.Templates;
 
 /// <summary>A note template whose content checked completely: ready to prefill, check answers and render.</summary>
-internal sealed record CompiledNoteTemplate(string NoteType, Coding? Code, string? Description, Questionnaire Questionnaire, LiquidNarrative Narrative);
+internal sealed record CompiledNoteTemplate(string NoteType, Coding? Code, string? Description, Questionnaire Questionnaire, LiquidNarrative Narrative)
+{
+    /// <summary>The Questionnaire's plan, kept with the compiled template (once per published version).</summary>
+    public FormPlan Plan { get; } = FormPlan.Of(Questionnaire);
+}
 
 /// <summary>
 /// The artifact kind <c>note-template</c>: a documentation template (a Questionnaire, a Liquid narrative and a note
 /// type). Read by whoever sees the tenant's configuration (<c>location.read</c>: clinicians starting notes), managed
 /// with <c>template.manage</c>. A draft needs only to be readable (well-formed members, a known note type, a
 /// Questionnaire Firely reads); publishing checks everything: the Questionnaire through the
-/// <see cref="DefinitionValidator"/>, the narrative parsed with its link ids checked against the Questionnaire, and
+/// <see cref="DefinitionValidator"/> as forms are checked (<see cref="TenantFormEngine"/>: answer value sets held in
+/// the tenant resolve, so the caller loads them first), the narrative parsed with its link ids checked against the Questionnaire, and
 /// one rendering of an empty response.
 /// </summary>
-public sealed class NoteTemplateKind(DefinitionValidator validator, TimeProvider clock) : IArtifactKind
+public sealed class NoteTemplateKind(TenantFormEngine forms, TimeProvider clock) : IArtifactKind
 {
     public const string Name = "note-template";
 
@@ -63,7 +70,7 @@ public sealed class NoteTemplateKind(DefinitionValidator validator, TimeProvider
         }
         else
         {
-            problems.AddRange(validator.Validate(read.Questionnaire).Select(p => NoteTemplateContent.ToField(p, "questionnaire")));
+            problems.AddRange(forms.Validate(read.Questionnaire).Select(p => NoteTemplateContent.ToField(p, "questionnaire")));
         }
 
         if (string.IsNullOrWhiteSpace(read.Narrative))

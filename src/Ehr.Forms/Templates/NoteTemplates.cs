@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
@@ -13,11 +14,12 @@ namespace Ehr.Forms.Templates;
 /// <summary>
 /// The platform's <see cref="INoteTemplates"/>: documentation templates as the notes module uses them. Reads templates
 /// through the artifact store (resolution for a location, or the exact pinned version, retired or not), prefills with
-/// the <see cref="ResponseEngine"/> over <c>%patient</c> and <c>%user</c>, checks answers against the pinned version
+/// the <see cref="ResponseEngine"/> over <c>%patient</c> and <c>%user</c> and the tenant's answer value sets (as forms
+/// do, through <see cref="TenantFormEngine"/>), checks answers against the pinned version
 /// (never the client's idea of it: only the processed items are kept, with the subject, status and time set here) and
 /// renders the narrative.
 /// </summary>
-internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplateKind kind, ResponseEngine engine) : INoteTemplates
+internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplateKind kind, TenantFormEngine forms) : INoteTemplates
 {
     /// <summary>The identifier system of a user as a launch context (<c>%user</c>): the account or API client id.</summary>
     public const string UserSystem = "https://ehr-saas.org/fhir/sid/user";
@@ -36,7 +38,7 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
         var artifact = await artifacts.ResolveAsync(NoteTemplateKind.Name, key, locationId, ct)
                        ?? throw EhrException.Validation([new FieldError(keyPath, ErrorCodes.UnknownReference,
                            $"No published note template '{key}' for this location or the tenant.")]);
-        var template = Compile(artifact, keyPath);
+        var template = await CompileAsync(artifact, keyPath, ct);
         var patient = Patient(launch);
         var launchContext = new Dictionary<string, Resource>(StringComparer.Ordinal)
         {
@@ -46,7 +48,7 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
 
         // Prefill problems (an initialExpression that gives nothing usable) are the template's, not the clinician's:
         // the item simply starts empty.
-        var prefilled = engine.Prefill(template.Questionnaire, new PrefillContext(launchContext, launch.Now)).Response;
+        var prefilled = forms.Engine.Prefill(template.Plan, new PrefillContext(launchContext, launch.Now)).Response;
         var answers = Stamp(prefilled, template, launch, NoteAnswersCheck.Draft);
         var narrative = Render(template, answers, patient, null, launch.Now, keyPath);
         return new TemplatedNote(artifact.Id, template.NoteType, artifact.Title, QuestionnaireJson.Serialize(answers), narrative);
@@ -61,7 +63,7 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
             throw EhrException.NotFound("Note template " + templateId);
         }
 
-        var template = Compile(artifact, answersPath);
+        var template = await CompileAsync(artifact, answersPath, ct);
         var parsed = QuestionnaireJson.ParseResponse(answers);
         if (parsed.Resource is null)
         {
@@ -70,7 +72,7 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
                 p.Code, p.Message)).ToList());
         }
 
-        var outcome = engine.Process(template.Questionnaire, parsed.Resource, check == NoteAnswersCheck.Draft ? ResponseCheck.Save : ResponseCheck.Complete);
+        var outcome = forms.Engine.Process(template.Plan, parsed.Resource, check == NoteAnswersCheck.Draft ? ResponseCheck.Save : ResponseCheck.Complete);
         if (!outcome.IsValid)
         {
             throw EhrException.Validation(outcome.Problems.Select(p => AnswerProblem(p, answersPath)).ToList());
@@ -138,13 +140,20 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
         return response;
     }
 
-    internal CompiledNoteTemplate Compile(Artifact artifact, string path)
+    /// <summary>
+    /// The version compiled (kept once published) with the tenant's value sets loaded when it names one: checking the
+    /// Questionnaire (on compiling) and its answers resolve them.
+    /// </summary>
+    internal async Task<CompiledNoteTemplate> CompileAsync(Artifact artifact, string path, CancellationToken ct)
     {
         var cacheKey = (artifact.Id, Convert.ToHexString(artifact.ContentSha256));
         if (!artifact.IsDraft && Compiled.TryGetValue(cacheKey, out CompiledNoteTemplate? cached) && cached is not null)
         {
+            await forms.LoadForAsync(cached.Plan, ct);
             return cached;
         }
+
+        await forms.LoadAsync(ct);
 
         var problems = new List<FieldError>();
         var compiled = kind.Compile(artifact.Content, problems)

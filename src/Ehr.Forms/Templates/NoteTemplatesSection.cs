@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,8 @@ internal sealed class NoteTemplatesSection : IStarterPackSection
                    ?? throw new InvalidOperationException($"Starter pack '{scope.PackName}' is not on disk.");
         var create = scope.Services.GetRequiredService<CreateDraft>();
         var lifecycle = scope.Services.GetRequiredService<ArtifactLifecycle>();
+        // Publishing checks answer value sets against the tenant's (those the pack has put there by now).
+        await scope.Services.GetRequiredService<TenantFormEngine>().LoadAsync(ct);
         foreach (var template in Read(pack.Directory, scope.PackName, content))
         {
             var draft = await create.FromStarterPackAsync(new NewDraft(NoteTemplateKind.Name, template.Key, null, template.Title, template.Content), scope, ct);

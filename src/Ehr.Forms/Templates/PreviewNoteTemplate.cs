@@ -1,5 +1,6 @@
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
@@ -16,7 +17,7 @@ public sealed record NoteTemplatePreview(string Narrative, string Answers, IRead
 /// (problems are <c>VALIDATION_FAILED</c> on <c>content.*</c>); the answers are checked as a save and their problems
 /// listed, not thrown, since sample answers are often partial. Reads and stores nothing.
 /// </summary>
-public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind kind, ResponseEngine engine, TimeProvider clock)
+public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind kind, TenantFormEngine forms, TimeProvider clock)
 {
     /// <summary>A fictional patient, so a preview shows what prefill and <c>patient.*</c> do without touching anyone's chart.</summary>
     internal static readonly Patient SamplePatient = new()
@@ -28,7 +29,7 @@ public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind ki
         Identifier = [new Identifier("urn:ehr-saas:sample", "SAMPLE-0001") { Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "MR") }],
     };
 
-    public NoteTemplatePreview Handle(string? content, string? answers)
+    public async Task<NoteTemplatePreview> HandleAsync(string? content, string? answers, CancellationToken ct)
     {
         actors.Demand(Permissions.TemplateManage);
         var problems = new List<FieldError>();
@@ -37,6 +38,8 @@ public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind ki
             throw EhrException.Validation([new FieldError("content", ErrorCodes.Required, "The template's content (JSON) is required.")]);
         }
 
+        // The content is checked as for publishing, answer value sets held in the tenant included.
+        await forms.LoadAsync(ct);
         var template = kind.Compile(content, problems);
         if (template is null)
         {
@@ -54,7 +57,7 @@ public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind ki
                 ["patient"] = SamplePatient,
                 ["user"] = new Practitioner { Identifier = [new Identifier(NoteTemplates.UserSystem, actors.Current.Id)] },
             };
-            response = engine.Prefill(template.Questionnaire, new PrefillContext(context, now)).Response;
+            response = forms.Engine.Prefill(template.Plan, new PrefillContext(context, now)).Response;
         }
         else
         {
@@ -64,7 +67,7 @@ public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind ki
                 throw EhrException.Validation(parsed.Problems.Select(p => new FieldError("answers", p.Code, p.Path is null ? p.Message : $"{p.Message} (at {p.Path})")).ToList());
             }
 
-            var outcome = engine.Process(template.Questionnaire, parsed.Resource, ResponseCheck.Save);
+            var outcome = forms.Engine.Process(template.Plan, parsed.Resource, ResponseCheck.Save);
             answerProblems.AddRange(outcome.Problems.Select(p => NoteTemplates.AnswerProblem(p, "answers")));
             response = outcome.Response;
         }

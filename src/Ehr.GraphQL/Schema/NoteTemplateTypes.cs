@@ -44,7 +44,7 @@ internal static class NoteTemplateFields
             .RequiresPermission(Permissions.TemplateManage)
             .Argument<NonNullGraphType<StringGraphType>>("content")
             .Argument<StringGraphType>("answers")
-            .Resolve(c => c.Service<PreviewNoteTemplate>().Handle(c.GetArgument<string>("content"), c.GetArgument<string?>("answers")));
+            .ResolveAsync(async c => await c.Service<PreviewNoteTemplate>().HandleAsync(c.GetArgument<string>("content"), c.GetArgument<string?>("answers"), c.CancellationToken));
     }
 
     public static void AddNoteTemplateMutations(this ObjectGraphType mutation)

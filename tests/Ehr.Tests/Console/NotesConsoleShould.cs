@@ -3,6 +3,7 @@ using Ehr.Clinical.Notes;
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
 using Ehr.Forms.Templates;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Errors;
 using Ehr.Web.Components.Notes;
 using Hl7.Fhir.Model;
@@ -17,7 +18,7 @@ namespace Ehr.Tests.Console;
 /// </summary>
 public sealed class NotesConsoleShould
 {
-    private readonly NoteTemplateKind _kind = new(new DefinitionValidator(), TimeProvider.System);
+    private readonly NoteTemplateKind _kind = new(TenantFormEngine.Over(InMemoryAnswerValueSets.Empty), TimeProvider.System);
 
     [Fact]
     public void PlaceARefusedSignaturesAnswerProblemsOnTheItemsTheyNameWithoutTheirPlaceInTheMessage()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Templates;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Errors;
 
 namespace Ehr.Tests.Forms;
@@ -13,7 +14,7 @@ namespace Ehr.Tests.Forms;
 /// </summary>
 public sealed class NoteTemplateKindShould
 {
-    private readonly NoteTemplateKind _kind = new(new DefinitionValidator(), TimeProvider.System);
+    private readonly NoteTemplateKind _kind = new(TenantFormEngine.Over(InMemoryAnswerValueSets.Empty), TimeProvider.System);
 
     [Fact]
     public void AcceptACompleteTemplateForPublishing() =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
 using Ehr.Forms.Templates;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Hl7.Fhir.Model;
@@ -16,7 +17,7 @@ namespace Ehr.Tests.Forms;
 public sealed class StarterPackNoteTemplatesShould
 {
     private static readonly DateTimeOffset Now = new(2026, 5, 4, 15, 0, 0, TimeSpan.Zero);
-    private static readonly NoteTemplateKind Kind = new(new DefinitionValidator(), TimeProvider.System);
+    private static readonly NoteTemplateKind Kind = new(TenantFormEngine.Over(InMemoryAnswerValueSets.Empty), TimeProvider.System);
     private static readonly ResponseEngine Engine = new();
 
     public static TheoryData<string, string> Templates()

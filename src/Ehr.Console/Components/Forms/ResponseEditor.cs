@@ -58,6 +58,10 @@ internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets val
 
     public Questionnaire Questionnaire { get; private set; } = new();
 
+    // Worked out once per definition the editor is given (items indexed, calculation order, compiled expressions),
+    // not on every keystroke.
+    private FormPlan? _plan;
+
     public QuestionnaireResponse Response { get; private set; } = NewResponse(new Questionnaire());
 
     /// <summary>The problems of the last processing (an in-progress save, or completion when asked).</summary>
@@ -75,6 +79,7 @@ internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets val
     public void Start(Questionnaire questionnaire, QuestionnaireResponse? response)
     {
         Questionnaire = questionnaire;
+        _plan = null;
         Response = response is null ? NewResponse(questionnaire) : (QuestionnaireResponse)response.DeepCopy();
         Process(ResponseCheck.Save, NothingDropped);
     }
@@ -83,6 +88,7 @@ internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets val
     public void ChangeQuestionnaire(Questionnaire questionnaire)
     {
         Questionnaire = questionnaire;
+        _plan = null;
         Process(ResponseCheck.Save, AfterADefinitionChange);
     }
 
@@ -199,10 +205,11 @@ internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets val
         Prune(Response.Item);
         try
         {
-            var outcome = engine.Process(Questionnaire, Response, check);
+            _plan ??= FormPlan.Of(Questionnaire);
+            var outcome = engine.Process(_plan, Response, check);
             Response = outcome.Response;
             Problems = outcome.Problems.Where(p => !dropped.Contains(p.Code)).ToList();
-            Enabled = EnabledItems.Of(Questionnaire, Response, valueSets);
+            Enabled = EnabledItems.Of(_plan, Response, valueSets);
             Failure = null;
         }
         // The builder's preview runs drafts the definition checks would refuse (an expression being typed, a link id
