@@ -61,6 +61,7 @@ public static class FormsModule
         services.AddScoped<AmendFormResponse>();
         services.AddScoped<MarkFormResponseEnteredInError>();
         services.AddScoped<GetFormResponse>();
+        services.AddScoped<GetResponseValueSets>();
         services.AddScoped<ListFormResponses>();
         services.AddScoped<RecordFormResponse>();
 

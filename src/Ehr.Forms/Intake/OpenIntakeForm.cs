@@ -1,4 +1,6 @@
+using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Ehr.Platform.Contracts;
 using Ehr.Platform.Identity;
@@ -10,9 +12,14 @@ namespace Ehr.Forms.Intake;
 
 /// <summary>
 /// What the public intake page shows: the link's response (its answers so far, prefilled ones included) with the
-/// form version it answers, the practice's name and when the link expires. Nothing else of the patient's.
+/// form version it answers, the practice's name and when the link expires. Nothing else of the patient's. Opening it
+/// also gives the answer value sets held in the tenant that the form names (<see cref="AnswerValueSets"/>), so the page
+/// can offer their concepts as options.
 /// </summary>
-public sealed record IntakeForm(FormResponseView Response, string PracticeName, DateTimeOffset ExpiresAt);
+public sealed record IntakeForm(FormResponseView Response, string PracticeName, DateTimeOffset ExpiresAt)
+{
+    public IAnswerValueSets AnswerValueSets { get; init; } = InMemoryAnswerValueSets.Empty;
+}
 
 /// <summary>
 /// Opens an intake link (no sign-in: the token is the credential): its response as an in-progress form, read under
@@ -34,7 +41,14 @@ public sealed class OpenIntakeForm(IntakeLinkSessions sessions)
             await chart.RecordReadAsync(response.PatientId, "form.response.read", "FormResponse", response.Id.ToString(),
                 grant => new { patient = response.PatientId, intakeLink = link.LinkId }, null, t);
             var definition = await db.Set<Artifact>().AsNoTracking().SingleAsync(a => a.Id == response.FormId, t);
-            return new IntakeForm(new FormResponseView(response, definition), link.Tenant.DisplayName, link.ExpiresAt);
+            // Only the value sets this form names, resolved as the server's check resolves them.
+            var tenantForms = services.GetRequiredService<TenantFormEngine>();
+            var plan = services.GetRequiredService<PublishedForms>().Plan(definition);
+            await tenantForms.LoadForAsync(plan, t);
+            return new IntakeForm(new FormResponseView(response, definition), link.Tenant.DisplayName, link.ExpiresAt)
+            {
+                AnswerValueSets = tenantForms.NamedBy(plan),
+            };
         }, ct);
     }
 }

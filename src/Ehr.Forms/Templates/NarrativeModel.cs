@@ -75,14 +75,15 @@ internal sealed class NarrativeModel
 
     public DateTimeOffset Now { get; }
 
+    /// <param name="valueSets">Where an item's <c>answerValueSet</c> is looked up for a coded answer's display (the tenant's, loaded).</param>
     public static NarrativeModel Of(Questionnaire questionnaire, QuestionnaireResponse response, Hl7.Fhir.Model.Patient? patient, string? freeText,
-        DateTimeOffset now)
+        DateTimeOffset now, IAnswerValueSets? valueSets = null)
     {
         var model = new NarrativeModel(now);
         var index = ItemIndex.Of(questionnaire);
         var answers = new Dictionary<string, List<Answered>>(StringComparer.Ordinal);
         var groups = new Dictionary<string, List<FluidValue>>(StringComparer.Ordinal);
-        var items = Walk(response.Item, index, answers, groups);
+        var items = Walk(response.Item, index, answers, groups, valueSets ?? InMemoryAnswerValueSets.Empty);
 
         model._values[Answers] = Dictionary(answers.ToDictionary(a => a.Key, a => Answer(a.Value), StringComparer.Ordinal));
         model._values[Scores] = Dictionary(answers
@@ -107,7 +108,7 @@ internal sealed class NarrativeModel
     private sealed record Answered(string LinkId, string? Text, List<(FluidValue Value, string Display, string? Code, string? Unit)> Values);
 
     private static List<FluidValue> Walk(IList<QuestionnaireResponse.ItemComponent> responseItems, ItemIndex index,
-        Dictionary<string, List<Answered>> answers, Dictionary<string, List<FluidValue>> groups)
+        Dictionary<string, List<Answered>> answers, Dictionary<string, List<FluidValue>> groups, IAnswerValueSets valueSets)
     {
         var result = new List<FluidValue>();
         foreach (var item in responseItems)
@@ -115,7 +116,7 @@ internal sealed class NarrativeModel
             var linkId = item.LinkId ?? "";
             index.ByLinkId.TryGetValue(linkId, out var node);
             var text = node?.Item.Text ?? item.Text;
-            var values = item.Answer.Select(a => a.Value).OfType<DataType>().Select(v => Convert(Displayed(v, node))).ToList();
+            var values = item.Answer.Select(a => a.Value).OfType<DataType>().Select(v => Convert(Displayed(v, node, index, valueSets))).ToList();
             if (values.Count > 0)
             {
                 var list = answers.TryGetValue(linkId, out var found) ? found : answers[linkId] = [];
@@ -124,7 +125,7 @@ internal sealed class NarrativeModel
 
             // Nested items: under a group in item, under a question in its answers (R4), leniently in item too.
             var nestedAnswers = new Dictionary<string, List<Answered>>(StringComparer.Ordinal);
-            var children = Walk(item.Item.Concat(item.Answer.SelectMany(a => a.Item)).ToList(), index, nestedAnswers, groups);
+            var children = Walk(item.Item.Concat(item.Answer.SelectMany(a => a.Item)).ToList(), index, nestedAnswers, groups, valueSets);
             foreach (var (childLink, childAnswers) in nestedAnswers)
             {
                 var list = answers.TryGetValue(childLink, out var found) ? found : answers[childLink] = [];
@@ -168,10 +169,11 @@ internal sealed class NarrativeModel
     }
 
     /// <summary>
-    /// A coded answer shows the questionnaire's display for its code, never the one the client sent with it (which
-    /// nothing checks): the signed text must say what the code means.
+    /// A coded answer shows the questionnaire's display for its code (its answer option, or the concept of its answer
+    /// value set, contained or held in the tenant), never the one the client sent with it (which nothing checks): the
+    /// signed text must say what the code means.
     /// </summary>
-    private static DataType Displayed(DataType value, ItemNode? node)
+    private static DataType Displayed(DataType value, ItemNode? node, ItemIndex index, IAnswerValueSets valueSets)
     {
         if (value is not Coding coding || node is null)
         {
@@ -179,7 +181,18 @@ internal sealed class NarrativeModel
         }
 
         var option = node.Item.AnswerOption.Select(o => o.Value).OfType<Coding>().FirstOrDefault(o => Definitions.Answers.AreEqual(o, coding));
-        return option is null ? value : new Coding(coding.System, coding.Code, option.Display ?? coding.Display);
+        if (option is not null)
+        {
+            return new Coding(coding.System, coding.Code, option.Display ?? coding.Display);
+        }
+
+        if (node.Item.AnswerValueSet is not { Length: > 0 } canonical)
+        {
+            return value;
+        }
+
+        var set = canonical.StartsWith('#') ? ContainedValueSets.Resolve(index.Questionnaire, canonical) : valueSets.Find(canonical);
+        return set?.Find(coding) is { } concept ? new Coding(coding.System, coding.Code, concept.Display ?? coding.Code) : value;
     }
 
     /// <summary>An answer value as a Fluid value (typed where Liquid can compute with it) and as text for people.</summary>

@@ -50,7 +50,7 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
         // the item simply starts empty.
         var prefilled = forms.Engine.Prefill(template.Plan, new PrefillContext(launchContext, launch.Now)).Response;
         var answers = Stamp(prefilled, template, launch, NoteAnswersCheck.Draft);
-        var narrative = Render(template, answers, patient, null, launch.Now, keyPath);
+        var narrative = Render(template, answers, patient, null, launch.Now, keyPath, forms.ValueSets);
         return new TemplatedNote(artifact.Id, template.NoteType, artifact.Title, QuestionnaireJson.Serialize(answers), narrative);
     }
 
@@ -79,7 +79,7 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
         }
 
         var stamped = Stamp(outcome.Response, template, launch, check);
-        var narrative = Render(template, stamped, Patient(launch), freeText, launch.Now, answersPath);
+        var narrative = Render(template, stamped, Patient(launch), freeText, launch.Now, answersPath, forms.ValueSets);
         return new TemplatedNote(artifact.Id, template.NoteType, artifact.Title, QuestionnaireJson.Serialize(stamped), narrative);
     }
 
@@ -102,10 +102,11 @@ internal sealed partial class NoteTemplates(ReadArtifacts artifacts, NoteTemplat
     /// The rendered narrative, and the clinician's free text where the template puts it (<c>free_text</c>), else after
     /// the rendered text, separated by a blank line. Rendering problems are refused at <paramref name="path"/>.
     /// </summary>
-    internal static string Render(CompiledNoteTemplate template, QuestionnaireResponse answers, Patient? patient, string? freeText, DateTimeOffset now, string path)
+    internal static string Render(CompiledNoteTemplate template, QuestionnaireResponse answers, Patient? patient, string? freeText, DateTimeOffset now, string path,
+        IAnswerValueSets? valueSets = null)
     {
         var problems = new List<FieldError>();
-        var rendered = template.Narrative.Render(NarrativeModel.Of(template.Questionnaire, answers, patient, freeText, now), path, problems);
+        var rendered = template.Narrative.Render(NarrativeModel.Of(template.Questionnaire, answers, patient, freeText, now, valueSets), path, problems);
         if (rendered is null)
         {
             throw EhrException.Validation(problems.Select(p => p with { Message = "The template could not render these answers: " + p.Message }).ToList());

@@ -74,7 +74,7 @@ public sealed class PreviewNoteTemplate(ActorContext actors, NoteTemplateKind ki
 
         var stamped = NoteTemplates.Stamp(response, template, launch, NoteAnswersCheck.Draft);
         stamped.Subject = new ResourceReference("Patient/" + SamplePatient.Id);
-        var narrative = NoteTemplates.Render(template, stamped, SamplePatient, null, now, "content.narrative");
+        var narrative = NoteTemplates.Render(template, stamped, SamplePatient, null, now, "content.narrative", forms.ValueSets);
         return new NoteTemplatePreview(narrative, QuestionnaireJson.Serialize(stamped), answerProblems);
     }
 }

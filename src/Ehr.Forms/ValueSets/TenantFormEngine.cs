@@ -34,6 +34,9 @@ public sealed class TenantFormEngine
 
     public ResponseEngine Engine { get; }
 
+    /// <summary>The value sets themselves (loaded first), for what shows a coded answer's display.</summary>
+    public IAnswerValueSets ValueSets => _valueSets;
+
     public System.Threading.Tasks.Task LoadAsync(CancellationToken ct) => _load(ct);
 
     /// <summary>Reads the tenant's value sets when this form names one it does not contain.</summary>

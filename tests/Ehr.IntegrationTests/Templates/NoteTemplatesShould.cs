@@ -132,5 +132,64 @@ public sealed class NoteTemplatesShould : IAsyncLifetime
         Assert.Equal("FORBIDDEN", (await _nurse.GraphQLAsync(Preview, new { content = Content() })).Code);
     }
 
+    [Fact]
+    public async Task ResolveAnswerValueSetsHeldInTheTenantAsFormsDo()
+    {
+        // Before templates went through the tenant's form engine, publishing this was refused whether or not the
+        // tenant held the value set (ANSWER_VALUE_SET_UNKNOWN), and a note's answers could not be checked against it.
+        var url = "https://example.org/ValueSet/" + Key();
+        var key = Key();
+        var questionnaire = new JsonObject
+        {
+            ["resourceType"] = "Questionnaire",
+            ["status"] = "active",
+            ["item"] = new JsonArray(
+                new JsonObject { ["linkId"] = "cc", ["text"] = "Chief complaint", ["type"] = "string" },
+                new JsonObject { ["linkId"] = "side", ["text"] = "Side", ["type"] = "choice", ["answerValueSet"] = url }),
+        };
+        var content = JsonNode.Parse(Content("Side: {{ answers.side.display }}"))!.AsObject();
+        content["questionnaire"] = questionnaire;
+        var draft = await _admin.DataAsync(CreateDraft, "createNoteTemplateDraft", new { input = new { key, title = "Side", content = content.ToJsonString() } });
+
+        var unknown = await _admin.GraphQLAsync(Publish, new { id = draft.Id(), v = draft["rowVersion"]!.GetValue<int>() });
+        Assert.Equal(("VALIDATION_FAILED", "content.questionnaire.item[1]"), (unknown.Code, Assert.Single(unknown.FieldPaths)));
+        Assert.Equal("ANSWER_VALUE_SET_UNKNOWN", unknown.Errors![0]!["extensions"]!["fields"]![0]!["code"]!.GetValue<string>());
+
+        await _admin.DataAsync(Ehr.IntegrationTests.Forms.FormGraph.ImportValueSet, "importAnswerValueSet", new
+        {
+            key = Key(),
+            content = new JsonObject
+            {
+                ["resourceType"] = "ValueSet", ["url"] = url, ["status"] = "active",
+                ["compose"] = new JsonObject { ["include"] = new JsonArray(new JsonObject
+                {
+                    ["system"] = "urn:side",
+                    ["concept"] = new JsonArray(new JsonObject { ["code"] = "L", ["display"] = "Left" }, new JsonObject { ["code"] = "R", ["display"] = "Right" }),
+                }) },
+            }.ToJsonString(),
+        });
+        var published = await _admin.DataAsync(Publish, "publishNoteTemplate", new { id = draft.Id(), v = draft["rowVersion"]!.GetValue<int>() });
+        Assert.Equal("published", published["status"]!.GetValue<string>());
+
+        string Side(string code, string? display = null)
+        {
+            var coding = new JsonObject { ["system"] = "urn:side", ["code"] = code };
+            if (display is not null) coding["display"] = display;
+            return new JsonObject { ["valueCoding"] = coding }.ToJsonString();
+        }
+        var preview = await _admin.DataAsync(Preview, "previewNoteTemplate", new { content = content.ToJsonString(), answers = Answers(("side", Side("X"))) });
+        var problem = Assert.Single(preview["answerProblems"]!.AsArray());
+        Assert.Equal(("answers.side", "ANSWER_NOT_IN_OPTIONS"), (problem!["path"]!.GetValue<string>(), problem["code"]!.GetValue<string>()));
+
+        using var doctor = _host.Client(_host.Token(_tenant.Slug, "dr.sides", "physician"));
+        var patient = (await doctor.RegisterAsync(PatientGraph.Input("Jo", "Sides")))["id"]!.GetValue<string>();
+        var note = await doctor.DataAsync(StartNote, "startNoteFromTemplate", new { input = new { patientId = patient, templateKey = key } });
+        var outside = await doctor.GraphQLAsync(EditNote, new { id = note.Id(), v = note["version"]!.GetValue<int>(), answers = Answers(("side", Side("X"))) });
+        Assert.Equal(("VALIDATION_FAILED", "answers.side"), (outside.Code, Assert.Single(outside.FieldPaths)));
+        // The narrative says what the value set says the code means, not the display the client sent with it.
+        var inside = await doctor.DataAsync(EditNote, "editNote", new { id = note.Id(), v = note["version"]!.GetValue<int>(), answers = Answers(("side", Side("L", "Right"))) });
+        Assert.Equal("Side: Left", inside["narrative"]!.GetValue<string>().Trim());
+    }
+
     private static string Key() => "visit-" + Guid.NewGuid().ToString("N")[..8];
 }

@@ -50,6 +50,14 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
     [Parameter]
     public QuestionnaireResponse? Response { get; set; }
 
+    /// <summary>
+    /// The answer value sets held in the tenant that the form names (the forms module resolves them:
+    /// <c>GetResponseValueSets</c>, or the intake form): their concepts are a question's options, and the answers are
+    /// checked against them as the server will. Without them only contained value sets and answer options are shown.
+    /// </summary>
+    [Parameter]
+    public IAnswerValueSets? AnswerValueSets { get; set; }
+
     /// <summary>Show the answers without letting them change (a completed response, a reviewer).</summary>
     [Parameter]
     public bool ReadOnly { get; set; }
@@ -108,6 +116,7 @@ public sealed partial class QuestionnaireRenderer : ComponentBase
     protected override void OnParametersSet()
     {
         ArgumentNullException.ThrowIfNull(Questionnaire);
+        _editor.UseValueSets(AnswerValueSets ?? ValueSets);
         var newResponse = !ReferenceEquals(Response, _responseGiven) && !ReferenceEquals(Response, _lastEmitted);
         if (_questionnaire is null || newResponse)
         {

@@ -48,6 +48,9 @@ public sealed class ItemAddress
 /// </summary>
 internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets valueSets)
 {
+    private ResponseEngine _engine = engine;
+    private IAnswerValueSets _valueSets = valueSets;
+
     // Consequences of the person's own change, not mistakes to point at: the item they hid (its answer dropped), and
     // in the builder's preview the items the designer removed or moved.
     private static readonly HashSet<string> AfterAnEdit = [FormProblemCodes.AnswerOnDisabledItem];
@@ -73,7 +76,19 @@ internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets val
     /// <summary>Why the engine could not evaluate the form (an expression the definition's checks would refuse ...).</summary>
     public string? Failure { get; private set; }
 
-    public IAnswerValueSets ValueSets => valueSets;
+    public IAnswerValueSets ValueSets => _valueSets;
+
+    /// <summary>
+    /// The value sets the form's answers are offered from and checked against (those the host resolved for this form);
+    /// the engine processes the answers over the same ones, as the server does. Takes effect from the next change.
+    /// </summary>
+    public void UseValueSets(IAnswerValueSets sets)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        if (ReferenceEquals(sets, _valueSets)) return;
+        _valueSets = sets;
+        _engine = new ResponseEngine(sets);
+    }
 
     /// <summary>Starts on a questionnaire with a response (a copy is taken; null: a new, empty one).</summary>
     public void Start(Questionnaire questionnaire, QuestionnaireResponse? response)
@@ -206,10 +221,10 @@ internal sealed class ResponseEditor(ResponseEngine engine, IAnswerValueSets val
         try
         {
             _plan ??= FormPlan.Of(Questionnaire);
-            var outcome = engine.Process(_plan, Response, check);
+            var outcome = _engine.Process(_plan, Response, check);
             Response = outcome.Response;
             Problems = outcome.Problems.Where(p => !dropped.Contains(p.Code)).ToList();
-            Enabled = EnabledItems.Of(_plan, Response, valueSets);
+            Enabled = EnabledItems.Of(_plan, Response, _valueSets);
             Failure = null;
         }
         // The builder's preview runs drafts the definition checks would refuse (an expression being typed, a link id
