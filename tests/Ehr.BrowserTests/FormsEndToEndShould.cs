@@ -352,6 +352,43 @@ public sealed partial class FormsEndToEndShould : IAsyncLifetime
         await Assertions.Expect(panel.GetByTestId("amend-response")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task OfferTheOptionsOfAValueSetHeldInTheTenantToAPatientFillingAFormInThePortal()
+    {
+        // The tenant holds the value set; the form names it. The patient has no right over value sets (no form.manage).
+        var key = "knee-" + Guid.NewGuid().ToString("N")[..6];
+        var url = "https://clinic.example/ValueSet/" + key;
+        (await _adminApi.GraphQLAsync("mutation($key: String, $content: String!) { importAnswerValueSet(key: $key, content: $content) { id } }", new
+        {
+            key = key + "-sides",
+            content = $$$"""{"resourceType":"ValueSet","url":"{{{url}}}","status":"active","compose":{"include":[{"system":"urn:side","concept":[{"code":"L","display":"Left knee"},{"code":"R","display":"Right knee"}]}]}}""",
+        })).DataOrThrow.ToString();
+        await PublishedAsync(key, $$$"""[{"linkId":"side","text":"Which knee hurts?","type":"choice","required":true,"answerValueSet":"{{{url}}}"}]""");
+        var (patientId, email, password) = await PortalPatientAsync("Kit");
+        (await _doctorApi.GraphQLAsync(Start, new { input = new { patientId, formKey = key, forPatient = true } })).DataOrThrow.ToString();
+
+        await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 820, Height = 1180 }, HasTouch = true });
+        var (portal, _) = await SignInAsync(context, _host.Address, email, password);
+        await Assertions.Expect(portal).ToHaveURLAsync(new Regex("/portal$"));
+        await LiveAsync(portal);
+        await portal.GetByTestId("fill-" + key).ClickAsync();
+        var side = portal.GetByTestId("portal-response").GetByTestId("item-side");
+        await Assertions.Expect(side.GetByLabel("Left knee", new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(side.GetByLabel("Right knee", new() { Exact = true })).ToBeVisibleAsync();
+        await side.GetByLabel("Right knee", new() { Exact = true }).CheckAsync();
+        await SavedAsync(portal);
+        // Nothing to point at: the engine in the page checks the answer against the same set as the server.
+        await Assertions.Expect(side.GetByTestId("error-side")).ToHaveCountAsync(0);
+        await ShotAsync(portal, "forms-e2e-12-value-set-options");
+        await portal.GetByTestId("portal-response").GetByTestId("complete-form").ClickAsync();
+        await Assertions.Expect(portal.GetByTestId("portal-forms-notice")).ToContainTextAsync("were sent");
+
+        var stored = (await _doctorApi.GraphQLAsync("query($p: ID!) { formResponses(patientId: $p) { nodes { status content } } }", new { p = patientId }))
+            .DataOrThrow["formResponses"]!["nodes"]![0]!;
+        Assert.Equal("completed", stored["status"]!.GetValue<string>());
+        Assert.Contains("\"code\":\"R\"", stored["content"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     /// <summary>A tenant admin signed in (two-step sign-in set up), on the forms page, live.</summary>
     private async Task<IPage> AdminAsync(IBrowserContext context)
     {

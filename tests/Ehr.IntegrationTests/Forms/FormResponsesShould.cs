@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
+using Ehr.Forms.Responses;
 using Ehr.IntegrationTests.Access;
 using Ehr.IntegrationTests.Infrastructure;
 using Ehr.IntegrationTests.Patients;
+using Ehr.Platform.Errors;
+using Ehr.Platform.Identity;
 using Ehr.Platform.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static Ehr.IntegrationTests.Forms.FormGraph;
 
@@ -420,6 +424,63 @@ public sealed class FormResponsesShould : IAsyncLifetime
         }
 
         return Find(JsonNode.Parse(response)!["item"]?.AsArray());
+    }
+
+    [Fact]
+    public async Task OfferTheValueSetsItsFormNamesToWhoeverFillsItInAndNothingMore()
+    {
+        string Set(string url, params string[] codes) => new JsonObject
+        {
+            ["resourceType"] = "ValueSet", ["url"] = url, ["status"] = "active",
+            ["compose"] = new JsonObject { ["include"] = new JsonArray(new JsonObject
+            {
+                ["system"] = "urn:side",
+                ["concept"] = new JsonArray(codes.Select(c => (JsonNode)new JsonObject { ["code"] = c, ["display"] = "Side " + c }).ToArray()),
+            }) },
+        }.ToJsonString();
+        var named = "https://forms.example.org/ValueSet/" + Key("side");
+        var other = "https://forms.example.org/ValueSet/" + Key("other");
+        await _admin.DataAsync(ImportValueSet, "importAnswerValueSet", new { key = Key("side"), content = Set(named, "L", "R") });
+        await _admin.DataAsync(ImportValueSet, "importAnswerValueSet", new { key = Key("other"), content = Set(other, "X") });
+        var key = Key("sided");
+        await _admin.PublishedAsync($$$"""
+            {"resourceType":"Questionnaire","status":"active","title":"Side",
+             "item":[{"linkId":"side","text":"Which side?","type":"choice","required":true,"answerValueSet":"{{{named}}}"}]}
+            """, key: key);
+        var own = await PatientAsync();
+        var sent = await _doctor.DataAsync(Start, "startFormResponse", new { input = new { patientId = own, formKey = key, forPatient = true } });
+        var notSent = await _doctor.DataAsync(Start, "startFormResponse", new { input = new { patientId = own, formKey = key } });
+
+        // The patient (form.respond, no form.manage) gets the options of the set this form names, and no other set.
+        var sets = await AsActorAsync(new Actor("patient.sides", _tenant.Slug, [Permissions.PatientRole], "127.0.0.1", PurposeOfUse.Treatment) { PatientIds = [Guid.Parse(own)] },
+            r => r.HandleAsync(Guid.Parse(sent.Id()), default));
+        Assert.Equal(["L", "R"], sets!.Find(named)!.Concepts.Select(c => c.Code));
+        Assert.Null(sets.Find(other));
+
+        // Someone else's unfinished work, another patient's response: absent, as the response itself is.
+        Assert.Null(await AsActorAsync(new Actor("patient.sides", _tenant.Slug, [Permissions.PatientRole], "127.0.0.1", PurposeOfUse.Treatment) { PatientIds = [Guid.Parse(own)] },
+            r => r.HandleAsync(Guid.Parse(notSent.Id()), default)));
+        Assert.Null(await AsActorAsync(new Actor("patient.elsewhere", _tenant.Slug, [Permissions.PatientRole], "127.0.0.1", PurposeOfUse.Treatment) { PatientIds = [Guid.NewGuid()] },
+            r => r.HandleAsync(Guid.Parse(sent.Id()), default)));
+        var biller = await Assert.ThrowsAsync<EhrException>(() => AsActorAsync(new Actor("biller.sides", _tenant.Slug, ["biller"], "127.0.0.1", PurposeOfUse.Treatment),
+            r => r.HandleAsync(Guid.Parse(sent.Id()), default)));
+        Assert.Equal(ErrorCodes.Forbidden, biller.Code);
+
+        // The server checks answers against the same set: outside it refused (nothing stored), inside it completed.
+        using var patient = _host.Client(_host.PatientToken(_tenant.Slug, "patient.sides", Guid.Parse(own)));
+        var outside = await patient.GraphQLAsync(Complete, new { id = sent.Id(), v = 1, content = Response(Item("side", Coded("X", "urn:side"))) });
+        Assert.Equal(("VALIDATION_FAILED", "ANSWER_NOT_IN_OPTIONS", "side"),
+            (outside.Code, outside.Fields()[0]["code"]!.GetValue<string>(), outside.Fields()[0]["linkId"]!.GetValue<string>()));
+        var completed = await patient.DataAsync(Complete, "completeFormResponse", new { id = sent.Id(), v = 1, content = Response(Item("side", Coded("L", "urn:side"))) });
+        Assert.Equal("completed", completed["status"]!.GetValue<string>());
+    }
+
+    private async Task<T> AsActorAsync<T>(Actor actor, Func<GetResponseValueSets, Task<T>> work)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Bind(_tenant);
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Bind(actor);
+        return await work(scope.ServiceProvider.GetRequiredService<GetResponseValueSets>());
     }
 
     private async Task<string> PatientAsync() =>
