@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
+using Ehr.Forms.Templates;
 using Ehr.IntegrationTests.Access;
 using Ehr.IntegrationTests.Infrastructure;
 using Ehr.IntegrationTests.Patients;
+using Ehr.Platform.Identity;
 using Ehr.Platform.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
 using static Ehr.IntegrationTests.Templates.TemplateGraph;
 
 namespace Ehr.IntegrationTests.Templates;
@@ -170,6 +173,15 @@ public sealed class NoteTemplatesShould : IAsyncLifetime
         });
         var published = await _admin.DataAsync(Publish, "publishNoteTemplate", new { id = draft.Id(), v = draft["rowVersion"]!.GetValue<int>() });
         Assert.Equal("published", published["status"]!.GetValue<string>());
+
+        // The chart's note panel offers the set's concepts as the question's options (location.read, as reading the template).
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Bind(_tenant);
+            scope.ServiceProvider.GetRequiredService<ActorContext>().Bind(new Actor("nurse.sides", _tenant.Slug, ["nurse"], "127.0.0.1", PurposeOfUse.Treatment));
+            var sets = await scope.ServiceProvider.GetRequiredService<ReadNoteTemplates>().ValueSetsAsync(Guid.Parse(published.Id()), default);
+            Assert.Equal(["L", "R"], sets!.Find(url)!.Concepts.Select(c => c.Code));
+        }
 
         string Side(string code, string? display = null)
         {
