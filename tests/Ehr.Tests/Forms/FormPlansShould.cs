@@ -1,5 +1,6 @@
 using Ehr.Forms.Definitions;
 using Ehr.Forms.Responses;
+using Ehr.Forms.ValueSets;
 using Ehr.Platform.Artifacts;
 using Hl7.Fhir.Model;
 using static Ehr.Tests.Forms.Forms;
@@ -104,5 +105,25 @@ public sealed class FormPlansShould
         }
 
         Assert.Equal("18", Answers(Engine.Process(plan, response).Response, "phq9-total").Single().ToString());
+    }
+
+    [Fact]
+    public void HandOutOnlyTheValueSetsAFormNamesAndReadNoneForAFormThatNamesNone()
+    {
+        var plan = FormPlan.Of(Q("""
+            [{"linkId":"a","type":"choice","answerValueSet":"https://vs.example.org/a"},
+             {"linkId":"b","type":"choice","answerValueSet":"https://vs.example.org/a"},
+             {"linkId":"c","type":"choice","answerValueSet":"#inside"}]
+            """));
+        Assert.Equal(["https://vs.example.org/a"], plan.TenantValueSets);
+        var held = new InMemoryAnswerValueSets()
+            .Add(new AnswerValueSet("https://vs.example.org/a", [new AnswerConcept("s", "1")]))
+            .Add(new AnswerValueSet("https://vs.example.org/other", [new AnswerConcept("s", "2")]));
+        var forms = TenantFormEngine.Over(held);
+
+        var named = forms.NamedBy(plan);
+        Assert.Equal("1", Assert.Single(named.Find("https://vs.example.org/a")!.Concepts).Code);
+        Assert.Null(named.Find("https://vs.example.org/other"));
+        Assert.Empty(FormPlan.Of(Library("phq-9")).TenantValueSets);
     }
 }
