@@ -62,6 +62,7 @@ internal static class WorkflowRuntimeBench
             "SELECT t.id::text FROM workflow_tasks t JOIN workflow_instances i ON i.id = t.instance_id WHERE i.definition_key = 'bench-wait' AND t.status = 'open'"))
             .Select(Guid.Parse));
         var lockTasks = new Lock();
+        var reserved = Enumerable.Range(0, 10).Select(_ => tasks.Dequeue()).ToList();
         System.Console.Error.WriteLine("  starting 100 two-second timers, then deciding tasks");
         var timerIds = new List<Guid>();
         for (var i = 0; i < 100; i++)
@@ -70,6 +71,7 @@ internal static class WorkflowRuntimeBench
         }
 
         var nurse = new Actor("bench.nurse", tenant.Slug, ["nurse"], null, PurposeOfUse.Treatment);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var decisions = await Load.RunAsync(Concurrency, duration, async (_, _) =>
         {
             Guid id;
@@ -84,6 +86,25 @@ internal static class WorkflowRuntimeBench
             await AsAsync(host, tenant, nurse, sp => sp.GetRequiredService<CompleteWorkflowTask>().HandleAsync(id, new TaskDecision("approve", null, null), CancellationToken.None));
         });
         var resumesPerSecond = decisions.Latencies.Count / decisions.Elapsed.TotalSeconds;
+        var cpuPerDecision = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, decisions.Latencies.Count);
+
+        // What one decision costs in round trips, counted on a few decided one at a time.
+        var traced = new List<List<string>>();
+        using (new SqlTrace())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var id = reserved[i];
+                traced.Add(await SqlTrace.RecordAsync(() => AsAsync(host, tenant, nurse,
+                    sp => sp.GetRequiredService<CompleteWorkflowTask>().HandleAsync(id, new TaskDecision("approve", null, null), CancellationToken.None))));
+            }
+        }
+
+        var roundTrips = traced.Skip(1).Average(t => t.Count);
+        if (Environment.GetEnvironmentVariable("EHR_BENCH_TRACE_SQL") == "1")
+        {
+            traced[^1].ForEach(line => System.Console.Error.WriteLine("    " + line));
+        }
 
         // Event to task: patients registered at a steady pace; each starts a workflow whose first node is a task.
         System.Console.Error.WriteLine("  registering patients: event to first task");
@@ -111,6 +132,27 @@ internal static class WorkflowRuntimeBench
             "SELECT extract(epoch FROM h.at - (i.started_at + interval '2 seconds')) * 1000 FROM workflow_history h JOIN workflow_instances i ON i.id = h.instance_id " +
             "WHERE i.definition_key = 'bench-timer' AND h.what = 'timer.fired'", timerIds.Count, TimeSpan.FromSeconds(60));
 
+        if (Environment.GetEnvironmentVariable("EHR_BENCH_TRACE_SQL") == "1")
+        {
+            var rows = await ScalarsAsync(host, tenant,
+                "SELECT concat_ws(' ', extract(epoch FROM i.started_at) * 1000, round(extract(epoch FROM e.created_at - i.started_at) * 1000), " +
+                "round(extract(epoch FROM e.done_at - i.started_at) * 1000), coalesce(substring(e.result from 'job ([0-9]+)'), '0'), " +
+                "round(extract(epoch FROM h.at - i.started_at) * 1000)) FROM workflow_instances i " +
+                "JOIN workflow_effects e ON e.instance_id = i.id AND e.type = 'scheduleTimer' " +
+                "LEFT JOIN workflow_history h ON h.instance_id = i.id AND h.what = 'timer.fired' WHERE i.definition_key = 'bench-timer' ORDER BY i.started_at LIMIT 20");
+            await using var conn = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+            System.Console.Error.WriteLine("    timer (ms after start): effect written, effect done, hangfire states, fired");
+            foreach (var row in rows)
+            {
+                var f = row.Split(' ');
+                await using var cmd = new NpgsqlCommand(
+                    "SELECT string_agg(name || '@' || round(extract(epoch FROM createdat) * 1000 - $2), ' ' ORDER BY id) FROM hangfire.state WHERE jobid = $1", conn);
+                cmd.Parameters.AddWithValue(long.Parse(f[3], CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue(double.Parse(f[0], CultureInfo.InvariantCulture));
+                System.Console.Error.WriteLine($"    {f[1]} {f[2]} [{await cmd.ExecuteScalarAsync()}] {(f.Length > 4 ? f[4] : "-")}");
+            }
+        }
+
         var eventLatency = new Latencies();
         latencies.ForEach(eventLatency.Add);
         var lateness = new Latencies();
@@ -121,6 +163,8 @@ internal static class WorkflowRuntimeBench
             new("wf-runtime", $"instances started per second (seeding, {Concurrency} at once)", startsPerSecond, "/s", "", null),
             new("wf-runtime", $"task decisions resumed per second ({waiting} waiting)", resumesPerSecond, "/s", ">= 500", resumesPerSecond >= 500),
             new("wf-runtime", "resume latency p95", decisions.Latencies.Percentile(95), "ms", "", null),
+            new("wf-runtime", "SQL round trips per task decision", roundTrips, "", "", null),
+            new("wf-runtime", "host CPU per task decision (all threads)", cpuPerDecision, "ms", "", null),
             new("wf-runtime", "event to first task p50", eventLatency.Percentile(50), "ms", "", null),
             new("wf-runtime", "event to first task p95", eventLatency.Percentile(95), "ms", "", null),
             new("wf-runtime", $"managed heap with {tenth} waiting", memoryAtTenth.Heap / 1048576, "MiB", "", null),

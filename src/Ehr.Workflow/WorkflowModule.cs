@@ -64,6 +64,7 @@ public static class WorkflowModule
         services.AddScoped<EventConsumer>();
         services.AddScoped<EffectRunner>();
         services.AddSingleton<WorkflowTimers>();
+        services.AddSingleton<ImminentTimers>();
         services.AddScoped<WebhookEndpoints>();
         services.AddSingleton<WebhookSender>();
         WebhookSender.Register(services);

@@ -37,4 +37,13 @@ public sealed class WorkflowOptions
 
     /// <summary>An effect that keeps failing unexpectedly is tried this many times; an action then becomes an incident.</summary>
     public int MaxEffectAttempts { get; set; } = 8;
+
+    /// <summary>
+    /// A timer this process schedules that is due within this much time is also held in memory and fired directly at
+    /// its due time (its Hangfire job then deleted); later ones, and all when zero, are fired by their Hangfire job alone.
+    /// </summary>
+    public TimeSpan ImminentTimerHorizon { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>At most this many timers held in memory by the fast path (beyond, Hangfire alone fires them).</summary>
+    public int ImminentTimerCapacity { get; set; } = 10_000;
 }

@@ -33,15 +33,43 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
     }
 
     /// <summary>
+    /// The statements that record <paramref name="entries"/>, for a caller that sends them in its own batch (one round
+    /// trip for the change and its audit). The caller must execute them inside its open transaction; the sealer is told
+    /// once that transaction commits, exactly as with <see cref="RecordAsync(IReadOnlyList{AuditEvent}, CancellationToken)"/>.
+    /// </summary>
+    public IReadOnlyList<NpgsqlBatchCommand> Commands(IReadOnlyList<AuditEvent> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        db.RequireTransaction("Audit entries");
+        var commands = BatchCommands(db.Tenant.Slug, actors.Current, AuditChain.ToStoredPrecision(clock.GetUtcNow()), entries);
+        db.AfterCommit(() => sealer.Notify(db.Tenant));
+        return commands;
+    }
+
+    /// <summary>
     /// Writes entries into <c>audit_pending</c> on a connection already acting as the tenant's role with its search_path,
     /// inside <paramref name="tx"/>; the caller notifies the sealer after committing.
     /// </summary>
     internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantSlug, Actor actor,
         DateTimeOffset now, IReadOnlyList<AuditEvent> entries, CancellationToken ct)
     {
-        var roles = string.Join(',', actor.Roles);
-
         await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var insert in BatchCommands(tenantSlug, actor, now, entries))
+        {
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private static List<NpgsqlBatchCommand> BatchCommands(string tenantSlug, Actor actor, DateTimeOffset now, IReadOnlyList<AuditEvent> entries)
+    {
+        var roles = string.Join(',', actor.Roles);
+        var commands = new List<NpgsqlBatchCommand>(entries.Count);
         foreach (var e in entries)
         {
             var insert = new NpgsqlBatchCommand(
@@ -59,9 +87,9 @@ public sealed class AuditTrail(TenantDbContext db, ActorContext actors, AuditSea
             insert.Parameters.AddWithValue(e.Outcome);
             var details = e.Details is null ? null : e.Details as string ?? JsonSerializer.Serialize(e.Details);
             insert.Parameters.AddWithValue((object?)details ?? DBNull.Value);
-            batch.BatchCommands.Add(insert);
+            commands.Add(insert);
         }
 
-        await batch.ExecuteNonQueryAsync(ct);
+        return commands;
     }
 }

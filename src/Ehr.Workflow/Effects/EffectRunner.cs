@@ -36,6 +36,7 @@ internal sealed class EffectRunner(
     InstanceStore store,
     WorkflowRuntime runtime,
     IBackgroundJobClient jobs,
+    ImminentTimers imminentTimers,
     WebhookEndpoints endpoints,
     WebhookSender webhooks,
     IEnumerable<IWorkflowAction> actions,
@@ -142,6 +143,9 @@ internal sealed class EffectRunner(
             await keep.ExecuteNonQueryAsync(ct);
         }
 
+        var imminent = new ImminentTimer(slug, instanceId, bookmarkId, job, timer.DueAt);
+        db.AfterCommit(() => imminentTimers.Track(imminent));
+
         return "scheduled as job " + job;
     }
 
@@ -195,13 +199,15 @@ internal sealed class EffectRunner(
             }
         }
 
-        var resumed = await runtime.ResumeInTransactionAsync(instanceId, input, "workflow.action", ct);
+        // Still locked by this transaction, and a module action does not touch the instance row: the record read above is current.
+        var resumed = await runtime.ResumeLockedAsync(record, input, "workflow.action", [], null, ct);
         if (resumed.Result.Status == StepStatus.Refused && input is ActionCompleted completed)
         {
             // The module answered with an outcome (or output) its descriptor does not have: a bug to look at, not a crash.
-            resumed = await runtime.ResumeInTransactionAsync(instanceId,
+            // (A refused step wrote nothing, so the record is still current.)
+            resumed = await runtime.ResumeLockedAsync(record,
                 new ActionFailed(call.BookmarkId, resumed.Result.Code ?? "ACTION_ANSWER_INVALID", $"{call.Action} answered '{completed.Outcome}': {resumed.Result.Message}"),
-                "workflow.action", ct);
+                "workflow.action", [], null, ct);
         }
 
         return input switch

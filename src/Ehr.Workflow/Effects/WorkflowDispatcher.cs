@@ -2,6 +2,7 @@ using Ehr.Platform.Events;
 using Ehr.Platform.Jobs;
 using Ehr.Platform.Tenancy;
 using Ehr.Workflow.Triggers;
+using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,9 @@ internal sealed class WorkflowDispatcher(
     TenantJobScope tenants,
     TenantCatalog catalog,
     NpgsqlDataSource dataSource,
+    ImminentTimers imminentTimers,
+    WorkflowTimers timers,
+    IBackgroundJobClient jobs,
     IOptions<WorkflowOptions> options,
     ILogger<WorkflowDispatcher> log) : BackgroundService
 {
@@ -36,6 +40,7 @@ internal sealed class WorkflowDispatcher(
     {
         var listening = ListenAsync(stoppingToken);
         var sweeping = SweepAsync(stoppingToken);
+        var firing = imminentTimers.RunAsync(FireImminentAsync, options.Value.EffectConcurrency * Math.Max(1, options.Value.Parallelism), stoppingToken);
         var gate = new Lock();
         var running = new HashSet<string>(StringComparer.Ordinal);
         var again = new HashSet<string>(StringComparer.Ordinal);
@@ -86,7 +91,7 @@ internal sealed class WorkflowDispatcher(
         {
         }
 
-        await Task.WhenAll(rounds.Append(listening).Append(sweeping).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await Task.WhenAll(rounds.Append(listening).Append(sweeping).Append(firing).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
     }
 
     /// <summary>One tenant's round: start workflows on new events, then carry out every pending effect.</summary>
@@ -134,6 +139,27 @@ internal sealed class WorkflowDispatcher(
         {
             // Nothing is lost: the events stay after the position, the effects in the outbox; the next signal or sweep retries.
             log.LogError(e, "Workflow round of {Tenant} failed; it will be retried", slug);
+        }
+    }
+
+    /// <summary>Fires a timer of the fast path; when it did, its Hangfire job (the backstop) is deleted.</summary>
+    private async Task FireImminentAsync(ImminentTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            if (await timers.FireNowAsync(timer.TenantSlug, timer.InstanceId, timer.BookmarkId, ct))
+            {
+                jobs.Delete(timer.JobId);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nothing is lost: the Hangfire job still fires it.
+            log.LogWarning(e, "Timer {Bookmark} of {Instance} ({Tenant}) failed on the fast path; its job {Job} will fire it",
+                timer.BookmarkId, timer.InstanceId, timer.TenantSlug, timer.JobId);
         }
     }
 

@@ -17,7 +17,11 @@ namespace Ehr.Workflow.Effects;
 public sealed class WorkflowTimers(TenantJobScope tenants, ILogger<WorkflowTimers> log)
 {
     [AutomaticRetry(Attempts = 10)]
-    public async Task FireAsync(string tenantSlug, Guid instanceId, string bookmarkId, CancellationToken ct)
+    public Task FireAsync(string tenantSlug, Guid instanceId, string bookmarkId, CancellationToken ct) =>
+        FireNowAsync(tenantSlug, instanceId, bookmarkId, ct);
+
+    /// <summary>Fires the timer (the job's work, also the in-process fast path's); true when this fired it, false when it was consumed already.</summary>
+    internal async Task<bool> FireNowAsync(string tenantSlug, Guid instanceId, string bookmarkId, CancellationToken ct)
     {
         try
         {
@@ -27,10 +31,13 @@ public sealed class WorkflowTimers(TenantJobScope tenants, ILogger<WorkflowTimer
             {
                 log.LogDebug("Timer {Bookmark} of {Instance} ({Tenant}): {Code}", bookmarkId, instanceId, tenantSlug, resumed.Result.Code);
             }
+
+            return resumed.Applied;
         }
         catch (EhrException e) when (e.Code == ErrorCodes.NotFound)
         {
             log.LogWarning("Timer {Bookmark} fired for instance {Instance} that {Tenant} does not have", bookmarkId, instanceId, tenantSlug);
+            return false;
         }
     }
 }

@@ -31,6 +31,29 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
     internal async Task<InstanceRecord?> LockAsync(Guid id, CancellationToken ct) =>
         await ReadOneAsync($"SELECT {InstanceColumns} FROM workflow_instances WHERE id = $1 FOR UPDATE", id, ct);
 
+    /// <summary>
+    /// Locks the instance of a task and then the task, in one round trip and in the order every step takes (instance
+    /// row, then task row, so a timer firing at the same moment waits rather than deadlocks): the statements of a batch
+    /// run one after the other. Nulls when there is no such task.
+    /// </summary>
+    internal async Task<(InstanceRecord? Instance, WorkflowTaskView? Task)> LockTaskAsync(Guid taskId, CancellationToken ct)
+    {
+        var (conn, tx) = db.Current();
+        await using var batch = new NpgsqlBatch(conn, tx)
+        {
+            BatchCommands =
+            {
+                BatchCommand($"SELECT {InstanceColumns} FROM workflow_instances WHERE id = (SELECT instance_id FROM workflow_tasks WHERE id = $1) FOR UPDATE", taskId),
+                BatchCommand(WorkflowTaskReads.SelectById(forUpdate: true), taskId),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var instance = await reader.ReadAsync(ct) ? ReadRecord(reader) : null;
+        await reader.NextResultAsync(ct);
+        var task = await reader.ReadAsync(ct) ? WorkflowTaskReads.Read(reader) : null;
+        return (instance, task);
+    }
+
     internal async Task<InstanceRecord?> ReadAsync(Guid id, CancellationToken ct) =>
         await ReadOneAsync($"SELECT {InstanceColumns} FROM workflow_instances WHERE id = $1", id, ct);
 
@@ -43,15 +66,19 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
             return null;
         }
 
-        return new InstanceRecord(reader.GetGuid(0), reader.GetString(1), reader.GetGuid(2), InstanceStateJson.Deserialize(reader.GetString(3)),
-            reader.GetInt32(4), reader.UuidOrNull(5), reader.UuidOrNull(6));
+        return ReadRecord(reader);
     }
+
+    private static InstanceRecord ReadRecord(NpgsqlDataReader reader) =>
+        new(reader.GetGuid(0), reader.GetString(1), reader.GetGuid(2), InstanceStateJson.Deserialize(reader.GetString(3)),
+            reader.GetInt32(4), reader.UuidOrNull(5), reader.UuidOrNull(6));
 
     /// <summary>
     /// Inserts a started instance unless one with its id exists already (a start retried, an event delivered again):
     /// false then, and nothing is written.
     /// </summary>
-    internal async Task<bool> InsertAsync(InstanceRecord record, StepResult start, Guid? startEventId, string startedBy, CancellationToken ct)
+    internal async Task<bool> InsertAsync(InstanceRecord record, StepResult start, Guid? startEventId, string startedBy,
+        Func<IReadOnlyList<NpgsqlBatchCommand>> audit, CancellationToken ct)
     {
         var state = start.State!;
         var now = state.UpdatedAt;
@@ -69,61 +96,137 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
             }
         }
 
-        await WriteStepRowsAsync(record with { State = state }, new HashSet<string>(StringComparer.Ordinal), new Dictionary<string, string?>(), start, ct);
+        var (conn, tx) = db.Current();
+        await using var batch = new NpgsqlBatch(conn, tx);
+        if (AddStepRows(batch, record with { State = state }, new HashSet<string>(StringComparer.Ordinal), start))
+        {
+            Wake(batch);
+        }
+
+        foreach (var command in audit())
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await ExecuteAsync(batch, state, null, ct);
         return true;
     }
 
-    /// <summary>Writes an applied step of a locked instance (and moves it to <paramref name="versionId"/> for a migration).</summary>
-    internal async Task WriteStepAsync(InstanceRecord before, StepResult result, CancellationToken ct, Guid? versionId = null)
+    /// <summary>
+    /// Writes an applied step of a locked instance (and moves it to <paramref name="versionId"/> for a migration) in one
+    /// round trip: the instance row, the closed bookmarks (deleted; the job ids of those that were scheduled timers go
+    /// straight into their <c>cancelTimer</c> effects), the new bookmarks, timeline, effects, then <paramref name="also"/>
+    /// (the audit entry, a caller's own rows) whose result sets <paramref name="readAlso"/> reads.
+    /// </summary>
+    internal async Task WriteStepAsync(InstanceRecord before, StepResult result, IReadOnlyList<NpgsqlBatchCommand> also,
+        Func<NpgsqlDataReader, CancellationToken, Task>? readAlso, CancellationToken ct, Guid? versionId = null)
     {
         var state = result.State!;
         var closed = state.Status != InstanceStatus.Running;
         var removed = before.State.OpenBookmarks.Select(b => b.Bookmark.Id)
             .Except(state.OpenBookmarks.Select(b => b.Bookmark.Id), StringComparer.Ordinal).ToArray();
         var (conn, tx) = db.Current();
-        await using var batch = new NpgsqlBatch(conn, tx)
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var update = BatchCommand(
+            "UPDATE workflow_instances SET state = $2, status = $3, outcome = $4, steps = $5, open_incidents = $6, updated_at = $7, " +
+            "closed_at = $8, definition_version_id = $9, row_version = row_version + 1 WHERE id = $1 AND row_version = $10",
+            before.Id, new Jsonb(InstanceStateJson.Serialize(state)), Status(state), Text(state.Outcome), state.Steps, OpenIncidents(state),
+            state.UpdatedAt, Time(closed ? state.UpdatedAt : null), versionId ?? before.VersionId, before.RowVersion);
+        batch.BatchCommands.Add(update);
+        var cancelling = false;
+        if (removed.Length > 0)
         {
-            BatchCommands =
+            var cancels = result.Effects.OfType<CancelTimer>().Where(c => removed.Contains(c.BookmarkId, StringComparer.Ordinal)).ToList();
+            if (cancels.Count == 0)
             {
-                BatchCommand(
-                    "UPDATE workflow_instances SET state = $2, status = $3, outcome = $4, steps = $5, open_incidents = $6, updated_at = $7, " +
-                    "closed_at = $8, definition_version_id = $9, row_version = row_version + 1 WHERE id = $1 AND row_version = $10",
-                    before.Id, new Jsonb(InstanceStateJson.Serialize(state)), Status(state), Text(state.Outcome), state.Steps, OpenIncidents(state),
-                    state.UpdatedAt, Time(closed ? state.UpdatedAt : null), versionId ?? before.VersionId, before.RowVersion),
-                BatchCommand("DELETE FROM workflow_bookmarks WHERE instance_id = $1 AND bookmark_id = ANY($2) RETURNING bookmark_id, job_id",
-                    before.Id, removed),
-            },
-        };
-        var jobs = new Dictionary<string, string?>(StringComparer.Ordinal);
+                batch.BatchCommands.Add(BatchCommand("DELETE FROM workflow_bookmarks WHERE instance_id = $1 AND bookmark_id = ANY($2)", before.Id, removed));
+            }
+            else
+            {
+                // A timer never scheduled (no job id yet) needs no cancel: its schedule effect, when it runs, finds its
+                // bookmark gone and schedules nothing. The DELETE waits for a dispatcher scheduling it right now (it
+                // holds the bookmark row) and then sees the job id it recorded.
+                batch.BatchCommands.Add(BatchCommand(
+                    "WITH gone AS (DELETE FROM workflow_bookmarks WHERE instance_id = $1 AND bookmark_id = ANY($2) RETURNING bookmark_id, job_id) " +
+                    "INSERT INTO workflow_effects (instance_id, step, bookmark_id, type, effect, job_id, created_at) " +
+                    "SELECT $1, $3, c.bookmark_id, 'cancelTimer', c.effect, g.job_id, $4 FROM unnest($5::text[], $6::json[]) WITH ORDINALITY AS c(bookmark_id, effect, n) " +
+                    "JOIN gone g ON g.bookmark_id = c.bookmark_id WHERE g.job_id IS NOT NULL ORDER BY c.n",
+                    before.Id, removed, state.Steps, clock.GetUtcNow(), cancels.Select(c => c.BookmarkId).ToArray(),
+                    new JsonTexts(cancels.Select(c => InstanceStateJson.Serialize((WorkflowEffect)c)).ToArray())));
+                cancelling = true;
+            }
+        }
+
+        var open = before.State.OpenBookmarks.Select(b => b.Bookmark.Id).ToHashSet(StringComparer.Ordinal);
+        if (AddStepRows(batch, before with { State = state, RowVersion = before.RowVersion + 1 }, open, result) || cancelling)
+        {
+            Wake(batch);
+        }
+
+        foreach (var command in also)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await ExecuteAsync(batch, state, readAlso, ct);
+        if (update.RecordsAffected != 1)
+        {
+            // The row was locked by this transaction: a row version that moved means a writer bypassed the lock.
+            throw new InvalidOperationException($"Workflow instance {before.Id} changed under its lock.");
+        }
+    }
+
+    /// <summary>Sends the step's batch; task changes are published, and the dispatcher woken, once it commits.</summary>
+    private async Task ExecuteAsync(NpgsqlBatch batch, InstanceState state, Func<NpgsqlDataReader, CancellationToken, Task>? readAlso, CancellationToken ct)
+    {
+        if (batch.BatchCommands.Count == 0)
+        {
+            return;
+        }
+
+        var changes = new List<WorkflowTaskChange>();
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             do
             {
-                while (await reader.ReadAsync(ct))
+                if (reader.FieldCount == 0)
                 {
-                    jobs[reader.GetString(0)] = reader.TextOrNull(1);
+                    continue;
+                }
+
+                if (reader.GetName(0) == "task_change")
+                {
+                    while (await reader.ReadAsync(ct))
+                    {
+                        changes.Add(ReadChange(reader, db.Tenant.Slug, state.UpdatedAt));
+                    }
+                }
+                else if (readAlso is not null)
+                {
+                    await readAlso(reader, ct);
                 }
             }
             while (await reader.NextResultAsync(ct));
         }
 
-        if (batch.BatchCommands[0].RecordsAffected != 1)
+        if (changes.Count > 0)
         {
-            // The row was locked by this transaction: a row version that moved means a writer bypassed the lock.
-            throw new InvalidOperationException($"Workflow instance {before.Id} changed under its lock.");
+            db.AfterCommit(() => taskChanges.Publish(changes));
         }
-
-        var open = before.State.OpenBookmarks.Select(b => b.Bookmark.Id).ToHashSet(StringComparer.Ordinal);
-        await WriteStepRowsAsync(before with { State = state, RowVersion = before.RowVersion + 1 }, open, jobs, result, ct);
     }
 
-    /// <summary>The step's new bookmarks, timeline, effects (local ones applied, the rest queued) in one round trip.</summary>
-    private async Task WriteStepRowsAsync(InstanceRecord instance, IReadOnlySet<string> openBefore, IReadOnlyDictionary<string, string?> cancelledJobs,
-        StepResult result, CancellationToken ct)
+    /// <summary>Tells the dispatchers there are effects: other processes' at commit (NOTIFY), this one's once committed.</summary>
+    private void Wake(NpgsqlBatch batch)
+    {
+        batch.BatchCommands.Add(BatchCommand("SELECT pg_notify($1, $2)", WorkflowSignals.EffectsChannel, db.Tenant.Slug));
+        var slug = db.Tenant.Slug;
+        db.AfterCommit(() => signals.Wake(slug));
+    }
+
+    /// <summary>Adds the step's new bookmarks, timeline and effects (local ones applied, the rest queued) to <paramref name="batch"/>.</summary>
+    private bool AddStepRows(NpgsqlBatch batch, InstanceRecord instance, IReadOnlySet<string> openBefore, StepResult result)
     {
         var state = instance.State;
-        var (conn, tx) = db.Current();
-        await using var batch = new NpgsqlBatch(conn, tx);
 
         // The bookmarks this step opened; those it closed were deleted with the instance's update.
         foreach (var bookmark in state.OpenBookmarks.Select(b => b.Bookmark).Where(b => !openBefore.Contains(b.Id)))
@@ -211,16 +314,15 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
                         CallWebhook w => w.BookmarkId,
                         _ => throw new InvalidOperationException(),
                     };
-                    var jobId = effect is CancelTimer ? cancelledJobs.GetValueOrDefault(bookmarkId) : null;
-                    if (effect is CancelTimer && jobId is null)
+                    if (effect is CancelTimer)
                     {
-                        // Never scheduled yet: the schedule effect, when it runs, finds its bookmark gone and schedules nothing.
+                        // Queued with the delete of its bookmark (WriteStepAsync), which knows the job id to delete.
                         break;
                     }
 
                     batch.BatchCommands.Add(BatchCommand(
-                        "INSERT INTO workflow_effects (instance_id, step, bookmark_id, type, effect, job_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        instance.Id, state.Steps, bookmarkId, EffectType(effect), new JsonText(InstanceStateJson.Serialize(effect)), Text(jobId), now));
+                        "INSERT INTO workflow_effects (instance_id, step, bookmark_id, type, effect, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        instance.Id, state.Steps, bookmarkId, EffectType(effect), new JsonText(InstanceStateJson.Serialize(effect)), now));
                     queued++;
                     break;
                 case CompleteInstance:
@@ -229,39 +331,7 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
             }
         }
 
-        if (queued > 0)
-        {
-            // Other processes' dispatchers hear of it at commit; this one is woken directly once committed.
-            batch.BatchCommands.Add(BatchCommand("SELECT pg_notify($1, $2)", WorkflowSignals.EffectsChannel, db.Tenant.Slug));
-            var slug = db.Tenant.Slug;
-            db.AfterCommit(() => signals.Wake(slug));
-        }
-
-        if (batch.BatchCommands.Count == 0)
-        {
-            return;
-        }
-
-        var changes = new List<WorkflowTaskChange>();
-        await using (var reader = await batch.ExecuteReaderAsync(ct))
-        {
-            do
-            {
-                if (reader.FieldCount > 0 && reader.GetName(0) == "task_change")
-                {
-                    while (await reader.ReadAsync(ct))
-                    {
-                        changes.Add(ReadChange(reader, db.Tenant.Slug, state.UpdatedAt));
-                    }
-                }
-            }
-            while (await reader.NextResultAsync(ct));
-        }
-
-        if (changes.Count > 0)
-        {
-            db.AfterCommit(() => taskChanges.Publish(changes));
-        }
+        return queued > 0;
     }
 
     /// <summary>The columns task statements return, read back as a <see cref="WorkflowTaskChange"/>.</summary>

@@ -5,6 +5,7 @@ using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Runtime;
+using Npgsql;
 
 namespace Ehr.Workflow.Store;
 
@@ -38,12 +39,23 @@ public sealed class WorkflowRuntime(
     internal async Task<Resumed> ResumeInTransactionAsync(Guid instanceId, WorkflowInput input, string auditAction, CancellationToken ct)
     {
         var record = await store.LockAsync(instanceId, ct) ?? throw EhrException.NotFound("Workflow instance " + instanceId);
+        return await ResumeLockedAsync(record, input, auditAction, [], null, ct);
+    }
+
+    /// <summary>
+    /// Steps an instance this transaction has locked (<see cref="InstanceStore.LockAsync"/>, <see cref="InstanceStore.LockTaskAsync"/>).
+    /// When applied, the step's rows, its audit entry and <paramref name="also"/> (the caller's own rows, whose result
+    /// sets <paramref name="readAlso"/> reads) go to the database in one round trip.
+    /// </summary>
+    internal async Task<Resumed> ResumeLockedAsync(InstanceRecord record, WorkflowInput input, string auditAction, IReadOnlyList<NpgsqlBatchCommand> also,
+        Func<NpgsqlDataReader, CancellationToken, Task>? readAlso, CancellationToken ct)
+    {
         var plan = await plans.GetAsync(db, record.VersionId, ct);
         var result = engine.Step(plan, record.State, input, Now());
         if (result.Status == StepStatus.Applied)
         {
-            await store.WriteStepAsync(record, result, ct);
-            await audit.RecordAsync(new AuditEvent(auditAction, "WorkflowInstance", instanceId.ToString(), Details(record, result, input)), ct);
+            var entry = audit.Commands([new AuditEvent(auditAction, "WorkflowInstance", record.Id.ToString(), Details(record, result, input))]);
+            await store.WriteStepAsync(record, result, [.. entry, .. also], readAlso, ct);
         }
 
         return new Resumed(record, result);
@@ -65,20 +77,17 @@ public sealed class WorkflowRuntime(
 
         var state = result.State!;
         var record = new InstanceRecord(start.InstanceId, version.Key, version.Id, state, 1, PatientOf(state, start), state.Subject.LocationId);
-        if (!await store.InsertAsync(record, result, startEventId, start.ActorId, ct))
-        {
-            return null;
-        }
-
-        await audit.RecordAsync(new AuditEvent(auditAction, "WorkflowInstance", start.InstanceId.ToString(), new
-        {
-            definition = version.Key,
-            version = version.Id,
-            subject = $"{state.Subject.Type}/{state.Subject.Id}",
-            startEvent = startEventId,
-            status = state.Status.ToString().ToLowerInvariant(),
-        }), ct);
-        return result;
+        // The audit entry goes with the step's rows, once the insert said the instance is new.
+        var started = await store.InsertAsync(record, result, startEventId, start.ActorId, () => audit.Commands([new AuditEvent(auditAction,
+            "WorkflowInstance", start.InstanceId.ToString(), new
+            {
+                definition = version.Key,
+                version = version.Id,
+                subject = $"{state.Subject.Type}/{state.Subject.Id}",
+                startEvent = startEventId,
+                status = state.Status.ToString().ToLowerInvariant(),
+            })]), ct);
+        return started ? result : null;
     }
 
     /// <summary>Moves a locked, waiting instance to <paramref name="to"/> (checked by the engine first), audited.</summary>
@@ -90,14 +99,14 @@ public sealed class WorkflowRuntime(
         var result = WorkflowEngine.Migrate(record.State, from, to, actors.Current.Id, Now());
         if (result.Status == StepStatus.Applied)
         {
-            await store.WriteStepAsync(record, result, ct, toVersionId);
-            await audit.RecordAsync(new AuditEvent("workflow.migrate", "WorkflowInstance", instanceId.ToString(), new
+            var entry = audit.Commands([new AuditEvent("workflow.migrate", "WorkflowInstance", instanceId.ToString(), new
             {
                 definition = record.DefinitionKey,
                 from = record.VersionId,
                 to = toVersionId,
                 step = result.State!.Steps,
-            }), ct);
+            })]);
+            await store.WriteStepAsync(record, result, entry, null, ct, toVersionId);
         }
 
         return new Resumed(record, result);

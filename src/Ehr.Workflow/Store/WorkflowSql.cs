@@ -49,6 +49,7 @@ internal static class WorkflowSql
         null => new NpgsqlParameter { Value = DBNull.Value },
         Jsonb j => new NpgsqlParameter { Value = j.Json, NpgsqlDbType = NpgsqlDbType.Jsonb },
         JsonText j => new NpgsqlParameter { Value = j.Text, NpgsqlDbType = NpgsqlDbType.Json },
+        JsonTexts j => new NpgsqlParameter { Value = j.Texts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json },
         NullOf n => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = n.Type },
         _ => new NpgsqlParameter { Value = value },
     };
@@ -58,6 +59,9 @@ internal static class WorkflowSql
 
     /// <summary>A json parameter (kept as written).</summary>
     public sealed record JsonText(string Text);
+
+    /// <summary>A json[] parameter (each kept as written).</summary>
+    public sealed record JsonTexts(string[] Texts);
 
     /// <summary>A typed null.</summary>
     public sealed record NullOf(NpgsqlDbType Type);

@@ -26,6 +26,7 @@ public sealed class CompleteWorkflowTask(
     WorkflowTaskChanges changes,
     IFormResponseChecks forms,
     WorkflowRuntime runtime,
+    InstanceStore store,
     TimeProvider clock)
 {
     public const int MaxComment = 4000;
@@ -43,13 +44,14 @@ public sealed class CompleteWorkflowTask(
 
         return await db.InTransactionAsync(async token =>
         {
-            var peek = await WorkflowTaskReads.GetAsync(db, id, forUpdate: false, token) ?? throw EhrException.NotFound("Task " + id);
-            await using (var lockInstance = db.Command("SELECT 1 FROM workflow_instances WHERE id = $1 FOR UPDATE", peek.InstanceId))
+            // Instance row, then task row, both locked in one round trip.
+            var (instance, task) = await store.LockTaskAsync(id, token);
+            if (instance is null || task is null)
             {
-                await lockInstance.ExecuteNonQueryAsync(token);
+                throw EhrException.NotFound("Task " + id);
             }
 
-            var task = await acts.LockOpenAsync(id, decision.ExpectedVersion, token);
+            WorkflowTaskActs.RequireOpen(task, decision.ExpectedVersion);
             WorkflowTaskActs.RequireWorker(task, actor);
             if (decision.FormResponseId is { } responseId && task.FormKey is { } formKey
                 && !await forms.IsSubmittedResponseToAsync(responseId, formKey, token))
@@ -58,8 +60,21 @@ public sealed class CompleteWorkflowTask(
                     $"Not a submitted response to the form '{formKey}' this task asks for.")]);
             }
 
+            // The decision on the task row goes in the step's batch (with the step's rows and audit entry), read back as the view.
+            var now = clock.GetUtcNow();
+            var record = BatchCommand(
+                "UPDATE workflow_tasks t SET status = 'completed', claimed_by = NULL, outcome = $2, comment = $3, form_response_id = $4, completed_by = $5, " +
+                "completed_at = $6, updated_at = $6, row_version = row_version + 1 WHERE t.id = $1 RETURNING " + WorkflowTaskReads.Returning("completed_task"),
+                id, decision.Outcome ?? "", Text(comment), Uuid(decision.FormResponseId), actor.Id, now);
+            WorkflowTaskView? completed = null;
             var input = new CompleteTask(task.BookmarkId, decision.Outcome ?? "", comment, actor.Id, decision.FormResponseId?.ToString());
-            var resumed = await runtime.ResumeInTransactionAsync(task.InstanceId, input, "workflow.task.complete", token);
+            var resumed = await runtime.ResumeLockedAsync(instance, input, "workflow.task.complete", [record], async (reader, t) =>
+            {
+                if (reader.GetName(0) == "completed_task" && await reader.ReadAsync(t))
+                {
+                    completed = WorkflowTaskReads.Read(reader);
+                }
+            }, token);
             switch (resumed.Result.Status)
             {
                 case StepStatus.Refused:
@@ -68,20 +83,11 @@ public sealed class CompleteWorkflowTask(
                     throw new EhrException(ErrorCodes.TaskClosed, $"Task {id} no longer waits for a decision ({resumed.Result.Code}).", 409);
             }
 
-            var now = clock.GetUtcNow();
-            await using (var update = db.Command(
-                "UPDATE workflow_tasks SET status = 'completed', claimed_by = NULL, outcome = $2, comment = $3, form_response_id = $4, completed_by = $5, " +
-                "completed_at = $6, updated_at = $6, row_version = row_version + 1 WHERE id = $1 RETURNING " +
-                InstanceStore.TaskChangeColumns($"'{WorkflowTaskChangeKinds.Completed}'"),
-                id, decision.Outcome!, Text(comment), Uuid(decision.FormResponseId), actor.Id, now))
-            await using (var reader = await update.ExecuteReaderAsync(token))
-            {
-                await reader.ReadAsync(token);
-                var change = InstanceStore.ReadChange(reader, db.Tenant.Slug, now);
-                db.AfterCommit(() => changes.Publish([change]));
-            }
-
-            return (await WorkflowTaskReads.GetAsync(db, id, forUpdate: false, token))!;
+            var done = completed ?? throw new InvalidOperationException($"Task {id} was not recorded as completed.");
+            var change = new WorkflowTaskChange(db.Tenant.Slug, done.Id, done.InstanceId, WorkflowTaskChangeKinds.Completed, done.Status,
+                done.AssigneeRole, done.AssigneeUser, done.AssigneeLocation, done.ClaimedBy, done.PatientId, now);
+            db.AfterCommit(() => changes.Publish([change]));
+            return done;
         }, ct);
     }
 

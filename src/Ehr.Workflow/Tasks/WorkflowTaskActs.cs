@@ -48,17 +48,22 @@ public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, Au
     internal async Task<WorkflowTaskView> LockOpenAsync(Guid id, int? expectedVersion, CancellationToken ct)
     {
         var task = await WorkflowTaskReads.GetAsync(db, id, forUpdate: true, ct) ?? throw EhrException.NotFound("Task " + id);
+        RequireOpen(task, expectedVersion);
+        return task;
+    }
+
+    /// <summary>Refuses a task that is closed (<c>TASK_CLOSED</c>) or not at the version the caller saw (<c>VERSION_CONFLICT</c>).</summary>
+    internal static void RequireOpen(WorkflowTaskView task, int? expectedVersion)
+    {
         if (!task.IsOpen)
         {
-            throw new EhrException(ErrorCodes.TaskClosed, $"Task {id} is {task.Status}.", 409);
+            throw new EhrException(ErrorCodes.TaskClosed, $"Task {task.Id} is {task.Status}.", 409);
         }
 
         if (expectedVersion is { } expected && expected != task.RowVersion)
         {
-            throw EhrException.VersionConflict("Task " + id, expected, task.RowVersion);
+            throw EhrException.VersionConflict("Task " + task.Id, expected, task.RowVersion);
         }
-
-        return task;
     }
 
     /// <summary>Refuses a caller who may not act on the task now (claimed by someone else, or not an assignee).</summary>

@@ -104,7 +104,16 @@ internal static class WorkflowTaskReads
     public static async Task<WorkflowTaskView?> GetAsync(TenantDbContext db, Guid id, bool forUpdate, CancellationToken ct) =>
         (await ListAsync(db, "t.id = $1" + (forUpdate ? " FOR UPDATE" : ""), [id], ct)).SingleOrDefault();
 
-    private static WorkflowTaskView Read(NpgsqlDataReader r) => new(
+    /// <summary>The task whose id is <c>$1</c>, for a batch.</summary>
+    public static string SelectById(bool forUpdate) => $"SELECT {Columns} FROM workflow_tasks t WHERE t.id = $1" + (forUpdate ? " FOR UPDATE" : "");
+
+    /// <summary>
+    /// What an <c>UPDATE workflow_tasks t</c> returns to be read back as the view: the columns of <see cref="Read"/>, the
+    /// first named <paramref name="name"/> so the caller knows its result set in a batch.
+    /// </summary>
+    public static string Returning(string name) => $"t.id AS {name}, " + Columns["t.id, ".Length..];
+
+    public static WorkflowTaskView Read(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.TextOrNull(6), r.GetString(7),
         r.TextOrNull(8), r.TextOrNull(9), r.UuidOrNull(10), r.GetFieldValue<string[]>(11), r.TextOrNull(12), r.TimeOrNull(13), r.GetInt32(14),
         r.GetInt32(15), r.GetInt32(16), r.GetString(17), r.GetString(18), r.UuidOrNull(19), r.UuidOrNull(20), r.GetString(21), r.TextOrNull(22),
