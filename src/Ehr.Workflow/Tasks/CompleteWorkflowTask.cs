@@ -23,7 +23,6 @@ public sealed record TaskDecision(string? Outcome, string? Comment, Guid? FormRe
 public sealed class CompleteWorkflowTask(
     TenantDbContext db,
     WorkflowTaskActs acts,
-    WorkflowTaskChanges changes,
     IFormResponseChecks forms,
     WorkflowRuntime runtime,
     TimeProvider clock)
@@ -69,6 +68,7 @@ public sealed class CompleteWorkflowTask(
             }
 
             var now = clock.GetUtcNow();
+            WorkflowTaskChange change;
             await using (var update = db.Command(
                 "UPDATE workflow_tasks SET status = 'completed', claimed_by = NULL, outcome = $2, comment = $3, form_response_id = $4, completed_by = $5, " +
                 "completed_at = $6, updated_at = $6, row_version = row_version + 1 WHERE id = $1 RETURNING " +
@@ -77,9 +77,10 @@ public sealed class CompleteWorkflowTask(
             await using (var reader = await update.ExecuteReaderAsync(token))
             {
                 await reader.ReadAsync(token);
-                var change = InstanceStore.ReadChange(reader, db.Tenant.Slug, now);
-                db.AfterCommit(() => changes.Publish([change]));
+                change = InstanceStore.ReadChange(reader, db.Tenant.Slug, now);
             }
+
+            await acts.AnnounceAsync([change], token);
 
             return (await WorkflowTaskReads.GetAsync(db, id, forUpdate: false, token))!;
         }, ct);
