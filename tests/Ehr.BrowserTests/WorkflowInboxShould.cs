@@ -94,7 +94,7 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         await view.GotoAsync(_console.Url("/console/workflow-instances"));
         await LiveAsync(view);
         await view.GetByTestId($"instance-{instanceId}").ClickAsync();
-        await Assertions.Expect(view.GetByTestId("instance-status")).ToHaveTextAsync("completed (cosigned)", Arrives);
+        await Assertions.Expect(view.GetByTestId("instance-status")).ToHaveTextAsync("completed (cosigned)", new() { Timeout = 60_000 });
         var timeline = view.GetByTestId("instance-timeline");
         var what = timeline.GetByTestId("timeline-what");
         await Assertions.Expect(what.First).ToHaveTextAsync("Started");
