@@ -142,6 +142,20 @@ public sealed class WorkflowTaskSubscriptionsShould : IAsyncLifetime
         Assert.Equal(("claimed", "dr.live"), (claimed["status"]!.GetValue<string>(), claimed["claimedBy"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task ListEveryTaskOfTheTenantOnlyForThoseWhoManageWorkflows()
+    {
+        var note = await SignedNoteAsync(_np, _patient);
+        var task = await TaskForAsync(_physician, note);
+        using var admin = _host.Client(_host.Token(_tenant.Slug, "admin.live", "tenant-admin"));
+
+        var refused = await _physician.GraphQLAsync(Tasks, new { scope = "ALL" });
+        var all = (await admin.GraphQLAsync(Tasks, new { scope = "ALL" })).Data("workflowTasks")["nodes"]!.AsArray();
+
+        Assert.Equal("FORBIDDEN", refused.Code);
+        Assert.Contains(all, t => t!["id"]!.GetValue<string>() == task["id"]!.GetValue<string>());
+    }
+
     private static JsonNode Changed(JsonObject message)
     {
         var change = message["payload"]!["data"]!["workflowTaskChanged"]!;
