@@ -188,15 +188,29 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Tasks", Exact = true }).First.ClickAsync();
         await LiveAsync(page);
-        await page.GetByTestId("tasks-live").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        try
+        {
+            await page.GetByTestId("tasks-live").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        }
+        catch (TimeoutException e)
+        {
+            await ShotAsync(page, "workflow-inbox-not-live-" + person.Id.ToString("N")[..6]);
+            throw new TimeoutException($"The inbox did not go live at {page.Url}: {await page.Locator("main").InnerTextAsync()}", e);
+        }
+
         return page;
     }
 
+    /// <summary>
+    /// A patient with a home location: the note's location when its signer has none, where the co-signature task goes
+    /// (a task for physicians "at the note's location" with no location would be an incident, never a tenant-wide task).
+    /// </summary>
     private async Task<Guid> RegisterAsync(string given)
     {
         _family = "Doe" + Guid.NewGuid().ToString("N")[..6];
+        var location = (await _adminApi.GraphQLAsync("{ locations { id } }")).DataOrThrow["locations"]![0]!["id"]!.GetValue<string>();
         var result = await _adminApi.GraphQLAsync("mutation($input: PatientInput!) { registerPatient(input: $input) { id } }",
-            new { input = new { name = new { given, family = _family }, birthDate = "1970-03-04", administrativeSex = "female" } });
+            new { input = new { name = new { given, family = _family }, birthDate = "1970-03-04", administrativeSex = "female", homeLocationId = location } });
         return Guid.Parse(result.DataOrThrow["registerPatient"]!["id"]!.GetValue<string>());
     }
 
