@@ -82,14 +82,14 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         await panel.GetByLabel("Approve", new() { Exact = true }).CheckAsync();
         await panel.GetByLabel("Comment").FillAsync("Reviewed: plan agreed.");
         await panel.GetByTestId("task-decide").ClickAsync();
-        await Assertions.Expect(panel.GetByTestId("task-done")).ToContainTextAsync("Approve by you");
+        await Assertions.Expect(panel.GetByTestId("task-done")).ToContainTextAsync("Approved by you");
         await ShotAsync(inbox, "workflow-inbox-03-approved");
 
         // The instance view, for someone who oversees workflows: the timeline from the signing to the end.
         var instanceId = await InstanceOfAsync(signed.NoteId);
         var admin = await _host.CreateAsync(_tenant, "tenant-admin");
         await using var adminContext = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
-        var (view, _) = await SignInAsync(adminContext, _host, admin);
+        var (view, _) = await SignInAsync(adminContext, _host, admin, setUpMfa: true);
         await Assertions.Expect(view.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
         await view.GotoAsync(_console.Url("/console/workflow-instances"));
         await LiveAsync(view);
@@ -175,7 +175,7 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         await page.Keyboard.TypeAsync("Please add the exam findings.");
         await panel.GetByTestId("task-decide").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(panel.GetByTestId("task-done")).ToContainTextAsync("Return for changes by you");
+        await Assertions.Expect(panel.GetByTestId("task-done")).ToContainTextAsync("Returned for changes by you");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
         await ShotAsync(page, "workflow-inbox-07-tablet");
     }

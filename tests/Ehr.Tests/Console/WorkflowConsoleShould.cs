@@ -50,7 +50,7 @@ public sealed class WorkflowConsoleShould
         Assert.Equal("physician at another location", TaskText.Assignee(task, names, _ => null));
         Assert.Equal("Dr Lee", TaskText.Assignee(Task(user: "u1"), names, _ => null));
         Assert.Equal("claimed by Dr Lee", TaskText.Status(task with { Status = WorkflowTaskStatus.Claimed, ClaimedBy = "u1" }, names));
-        Assert.Equal("Return for changes by Dr Lee",
+        Assert.Equal("Returned for changes by Dr Lee",
             TaskText.Status(task with { Status = WorkflowTaskStatus.Completed, Outcome = "returnForChanges", CompletedBy = "u1" }, names));
     }
 

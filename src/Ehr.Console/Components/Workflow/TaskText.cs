@@ -16,6 +16,15 @@ public static class TaskText
         _ => outcome,
     };
 
+    /// <summary>A decision as done: approved, rejected, returned for changes.</summary>
+    public static string Decided(string? outcome) => outcome switch
+    {
+        "approve" => "Approved",
+        "reject" => "Rejected",
+        "returnForChanges" => "Returned for changes",
+        _ => outcome ?? "Decided",
+    };
+
     /// <summary>The engine requires a comment to reject or return for changes (it refuses without one either way).</summary>
     public static bool CommentRequired(string? outcome) => outcome is "reject" or "returnForChanges";
 
@@ -35,7 +44,7 @@ public static class TaskText
     public static string Status(WorkflowTaskView task, Func<string, string> userName) => task.Status switch
     {
         WorkflowTaskStatus.Claimed => "claimed by " + userName(task.ClaimedBy ?? ""),
-        WorkflowTaskStatus.Completed => $"{Outcome(task.Outcome ?? "")} by {userName(task.CompletedBy ?? "")}",
+        WorkflowTaskStatus.Completed => $"{Decided(task.Outcome)} by {userName(task.CompletedBy ?? "")}",
         _ => task.Status,
     };
 
