@@ -84,6 +84,7 @@ public static class WorkflowModule
         services.AddScoped<DelegateWorkflowTask>();
         services.AddScoped<CompleteWorkflowTask>();
         services.AddScoped<WorkflowNotifications>();
+        services.AddScoped<FollowWorkflowTasks>();
 
         var runsJobs = configuration.GetValue<bool?>("Jobs:RunServer") ?? true;
         if (configuration.GetValue<bool?>(WorkflowOptions.SectionName + ":" + nameof(WorkflowOptions.RunWorkers)) ?? runsJobs)

@@ -4,6 +4,7 @@ using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Notifications;
 using Ehr.Platform.Topics;
+using Ehr.Workflow.Tasks;
 using GraphQL;
 using GraphQL.Types;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,24 @@ internal sealed class SubscriptionType : ObjectGraphType
                 var clock = c.RequestServices!.GetRequiredService<TimeProvider>();
                 return new AsyncEnumerableObservable<Notification>(subscription,
                     ct => NotificationsAsync(subscription, scopes, clock.GetUtcNow(), ct));
+            })
+            .Resolve(c => c.Source);
+
+        Field<NonNullGraphType<WorkflowTaskChangedType>>("workflowTaskChanged")
+            .Description("Each change of a task in your inbox (created, claimed, released, delegated, reassigned, completed, cancelled; every task with workflow.manage), from every host. task is null when a task you were shown is no longer yours to see.")
+            .RequiresPermission(Permissions.WorkflowTask)
+            .ResolveStreamAsync(async c =>
+            {
+                var scopes = Scopes(c);
+                var subscription = c.RequestServices!.GetRequiredService<FollowWorkflowTasks>().Start();
+                await WaitForListenerAsync(subscription, c.CancellationToken);
+                var since = c.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
+                return new AsyncEnumerableObservable<WorkflowTaskUpdate>(subscription,
+                    ct => FollowWorkflowTasks.StreamAsync(subscription, async (read, token) =>
+                    {
+                        await using var scope = await scopes.OpenAsync(token);
+                        return await read(scope.Services);
+                    }, since, null, ct));
             })
             .Resolve(c => c.Source);
     }
@@ -99,6 +118,18 @@ internal sealed class SubscriptionType : ObjectGraphType
                 yield return notification;
             }
         }
+    }
+}
+
+internal sealed class WorkflowTaskChangedType : ObjectGraphType<WorkflowTaskUpdate>
+{
+    public WorkflowTaskChangedType()
+    {
+        Name = "WorkflowTaskChanged";
+        this.ProjectsParent();
+        Description = "A task changed: as you may see it now, or task null when a task you were shown left your inbox.";
+        Field<NonNullGraphType<IdGraphType>>("taskId").Resolve(c => c.Source.TaskId);
+        Field<WorkflowTaskType>("task").Resolve(c => c.Source.Task);
     }
 }
 

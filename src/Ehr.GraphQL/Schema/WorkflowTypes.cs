@@ -63,7 +63,7 @@ internal static class WorkflowFields
             .ResolveAsync(async c => await c.Service<StartWorkflowInstance>().StartableAsync(OptionalId(c, "locationId"), c.CancellationToken));
 
         query.Field<NonNullGraphType<WorkflowTaskConnectionType>>("workflowTasks")
-            .Description("The inbox, newest first: tasks assigned to you (MINE: to your user or claimed by you), to your roles at your locations (MY_ROLES), both (ASSIGNED), or every task on one patient (PATIENT, with patientId: read like the chart). Open ones unless includeClosed.")
+            .Description("The inbox, newest first: tasks assigned to you (MINE: to your user or claimed by you), to your roles at your locations (MY_ROLES), both (ASSIGNED), every task on one patient (PATIENT, with patientId: read like the chart), or every task of the tenant (ALL, with workflow.manage). Open ones unless includeClosed.")
             .RequiresPermission(Permissions.WorkflowTask)
             .Argument<WorkflowTaskScopeType>("scope", a => a.DefaultValue = TaskScope.Assigned)
             .Argument<IdGraphType>("patientId")
@@ -398,7 +398,7 @@ internal sealed class WorkflowTaskScopeType : EnumerationGraphType<TaskScope>
     public WorkflowTaskScopeType()
     {
         Name = "WorkflowTaskScope";
-        Description = "MINE: assigned to your user or claimed by you; MY_ROLES: for your roles at your locations; ASSIGNED: both; PATIENT: every task on one patient.";
+        Description = "MINE: assigned to your user or claimed by you; MY_ROLES: for your roles at your locations; ASSIGNED: both; PATIENT: every task on one patient; ALL: every task of the tenant (workflow.manage).";
     }
 }
 

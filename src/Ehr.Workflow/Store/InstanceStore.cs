@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ehr.Platform.Persistence;
+using Ehr.Platform.Topics;
 using Ehr.Workflow.Effects;
 using Ehr.Workflow.Runtime;
 using Ehr.Workflow.Tasks;
@@ -22,9 +23,10 @@ internal sealed record InstanceRecord(
 /// Reads and writes instances inside the caller's transaction. A step is written whole: the instance row (state, status,
 /// row version), its open bookmarks rewritten from the state, its timeline entries, and each effect: the ones that only
 /// touch rows here (tasks, incidents, notifications) applied at once, the others (timers, actions, web hooks) put in
-/// the effects outbox for the dispatcher. Task changes are published, and the dispatcher woken, once it commits.
+/// the effects outbox for the dispatcher. Task changes are announced on the tenant topic in the step's transaction
+/// (heard at commit on every host), and the dispatcher woken once it commits.
 /// </summary>
-public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskChanges, WorkflowSignals signals, TimeProvider clock)
+public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskChanges, ITenantTopics topics, WorkflowSignals signals, TimeProvider clock)
 {
     private const string InstanceColumns = "id, definition_key, definition_version_id, state::text, row_version, patient_id, location_id";
 
@@ -176,7 +178,7 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
         }
     }
 
-    /// <summary>Sends the step's batch; task changes are published, and the dispatcher woken, once it commits.</summary>
+    /// <summary>Sends the step's batch; task changes are announced on the tenant topic (heard at commit), and the dispatcher woken, once it commits.</summary>
     private async Task ExecuteAsync(NpgsqlBatch batch, InstanceState state, Func<NpgsqlDataReader, CancellationToken, Task>? readAlso, CancellationToken ct)
     {
         if (batch.BatchCommands.Count == 0)
@@ -211,7 +213,7 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
 
         if (changes.Count > 0)
         {
-            db.AfterCommit(() => taskChanges.Publish(changes));
+            await taskChanges.AnnounceAsync(db, topics, changes, ct);
         }
     }
 

@@ -23,7 +23,6 @@ public sealed record TaskDecision(string? Outcome, string? Comment, Guid? FormRe
 public sealed class CompleteWorkflowTask(
     TenantDbContext db,
     WorkflowTaskActs acts,
-    WorkflowTaskChanges changes,
     IFormResponseChecks forms,
     WorkflowRuntime runtime,
     InstanceStore store,
@@ -86,7 +85,7 @@ public sealed class CompleteWorkflowTask(
             var done = completed ?? throw new InvalidOperationException($"Task {id} was not recorded as completed.");
             var change = new WorkflowTaskChange(db.Tenant.Slug, done.Id, done.InstanceId, WorkflowTaskChangeKinds.Completed, done.Status,
                 done.AssigneeRole, done.AssigneeUser, done.AssigneeLocation, done.ClaimedBy, done.PatientId, now);
-            db.AfterCommit(() => changes.Publish([change]));
+            await acts.AnnounceAsync([change], token);
             return done;
         }, ct);
     }

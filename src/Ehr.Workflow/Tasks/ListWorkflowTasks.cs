@@ -6,13 +6,17 @@ using Ehr.Platform.Persistence;
 
 namespace Ehr.Workflow.Tasks;
 
-/// <summary>Which tasks: assigned to me (by user, or claimed by me), to my roles at my locations, either, or those on one patient.</summary>
+/// <summary>
+/// Which tasks: assigned to me (by user, or claimed by me), to my roles at my locations, either, those on one patient,
+/// or every task of the tenant (<c>workflow.manage</c>: who sees that work is stuck).
+/// </summary>
 public enum TaskScope
 {
     Mine,
     MyRoles,
     Assigned,
     Patient,
+    All,
 }
 
 /// <summary>A page of tasks: the filter and a keyset cursor (the last task's creation time and id).</summary>
@@ -22,7 +26,7 @@ public sealed record TaskPage(IReadOnlyList<WorkflowTaskView> Nodes, bool HasNex
 
 /// <summary>
 /// The inbox (<c>workflow.task</c>): open tasks assigned to the caller (their user, or claimed by them), to their roles
-/// at their locations, or both (newest first); or every task on one patient, which reads that patient's chart (the
+/// at their locations, or both (newest first); every task of the tenant (<c>workflow.manage</c>); or every task on one patient, which reads that patient's chart (the
 /// restricted-record rule applies: <c>RESTRICTED_RECORD</c> unless the record is open to the caller, with the read
 /// audited either way). Closed tasks only on request. Each page is audited (what was listed, never titles).
 /// </summary>
@@ -61,6 +65,10 @@ public sealed class ListWorkflowTasks(TenantDbContext db, ActorContext actors, A
         {
             actors.Demand(Permissions.PatientRead);
         }
+        else if (query.Scope == TaskScope.All)
+        {
+            actors.Demand(Permissions.WorkflowManage);
+        }
 
         var values = new List<object?> { actor.Id, actor.Roles.ToArray(), actor.Locations.ToArray() };
         var mine = "(t.assignee_user = $1 OR t.claimed_by = $1)";
@@ -70,6 +78,7 @@ public sealed class ListWorkflowTasks(TenantDbContext db, ActorContext actors, A
             TaskScope.Mine => mine,
             TaskScope.MyRoles => $"({roles})",
             TaskScope.Assigned => $"({mine} OR ({roles}))",
+            TaskScope.All => "TRUE",
             _ => "t.patient_id = $4",
         };
         values.Add(query.PatientId ?? Guid.Empty);

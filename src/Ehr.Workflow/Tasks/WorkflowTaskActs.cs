@@ -2,6 +2,7 @@ using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
+using Ehr.Platform.Topics;
 using Ehr.Workflow.Store;
 using static Ehr.Workflow.Store.WorkflowSql;
 
@@ -10,10 +11,11 @@ namespace Ehr.Workflow.Tasks;
 /// <summary>
 /// What claim, release and delegate share, in one transaction: lock the task row, check it is still open, that the
 /// caller may act on it and that they saw its current version (when they say which), change it, add a timeline entry
-/// (who, what, why) and the audit entry, and publish the change once committed. None of these steps the instance: the
+/// (who, what, why) and the audit entry, and announce the change (the tenant topic, heard at commit). None of these steps the instance: the
 /// engine's state still names the task's original assignee, and an escalation reassigns whoever holds it.
 /// </summary>
-public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, AuditTrail audit, WorkflowTaskChanges changes, TimeProvider clock)
+public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, AuditTrail audit, WorkflowTaskChanges changes, ITenantTopics topics,
+    TimeProvider clock)
 {
     internal ActorContext Actors => actors;
 
@@ -39,7 +41,7 @@ public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, Au
 
             await AppendTimelineAsync(task, "task." + change, actor.Id, null, comment, detail, now, token);
             await audit.RecordAsync(new AuditEvent(auditAction, "WorkflowTask", id.ToString(), new { instance = task.InstanceId, task.NodeId, detail }), token);
-            db.AfterCommit(() => changes.Publish([published]));
+            await AnnounceAsync([published], token);
             return (await WorkflowTaskReads.GetAsync(db, id, forUpdate: false, token))!;
         }, ct);
     }
@@ -80,6 +82,9 @@ public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, Au
                 $"Task {task.Id} is for {(task.AssigneeUser is { } u ? "user " + u : "role " + task.AssigneeRole)}; '{actor.Id}' is not one of its assignees.", 403);
         }
     }
+
+    /// <summary>Announces task changes made in the current transaction (the tenant topic at commit, local listeners after).</summary>
+    internal Task AnnounceAsync(IReadOnlyList<WorkflowTaskChange> made, CancellationToken ct) => changes.AnnounceAsync(db, topics, made, ct);
 
     internal async Task AppendTimelineAsync(WorkflowTaskView task, string what, string actorId, string? outcome, string? comment, string? detail,
         DateTimeOffset at, CancellationToken ct)

@@ -1,3 +1,5 @@
+using Ehr.Platform.Persistence;
+using Ehr.Platform.Topics;
 using Microsoft.Extensions.Logging;
 
 namespace Ehr.Workflow.Tasks;
@@ -32,20 +34,39 @@ public sealed record WorkflowTaskChange(
     DateTimeOffset At);
 
 /// <summary>
-/// The publication point for task changes (the inbox's live updates hook here, e.g. a GraphQL subscription's tenant
-/// pub/sub): every registered listener hears each change once its transaction has committed, in the process that
-/// committed it (a task created by a step run in the worker is heard in the worker). Called on the committing thread:
-/// hand the change over and return, never block or throw (a throwing listener is logged and skipped).
+/// An in-process hook for task changes: every registered listener hears each change once its transaction has
+/// committed, in the process that committed it only (a task created by a step run in the worker is heard in the
+/// worker). Live views across hosts follow the tenant topic <c>workflow.task</c> instead (<see cref="FollowWorkflowTasks"/>).
+/// Called on the committing thread: hand the change over and return, never block or throw (a throwing listener is
+/// logged and skipped).
 /// </summary>
 public interface IWorkflowTaskListener
 {
     void OnTaskChanged(WorkflowTaskChange change);
 }
 
-/// <summary>Fans committed task changes out to the registered <see cref="IWorkflowTaskListener"/>s.</summary>
+/// <summary>
+/// Announces task changes: on the tenant topic <c>workflow.task</c> (the task's id) inside the change's transaction, so
+/// every host's subscribers hear it at commit and never of a change that rolled back, and to the registered
+/// <see cref="IWorkflowTaskListener"/>s of this process once committed.
+/// </summary>
 public sealed class WorkflowTaskChanges(IEnumerable<IWorkflowTaskListener> listeners, ILogger<WorkflowTaskChanges> log)
 {
     private readonly IWorkflowTaskListener[] _listeners = listeners.ToArray();
+
+    /// <summary>Inside the transaction that made <paramref name="changes"/>.</summary>
+    internal async Task AnnounceAsync(TenantDbContext db, ITenantTopics topics, IReadOnlyList<WorkflowTaskChange> changes, CancellationToken ct)
+    {
+        foreach (var id in changes.Select(c => c.TaskId).Distinct())
+        {
+            await topics.PublishAsync(TopicNames.WorkflowTask, id, ct);
+        }
+
+        if (_listeners.Length > 0 && changes.Count > 0)
+        {
+            db.AfterCommit(() => Publish(changes));
+        }
+    }
 
     internal void Publish(IReadOnlyList<WorkflowTaskChange> changes)
     {

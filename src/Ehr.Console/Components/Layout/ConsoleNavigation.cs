@@ -24,12 +24,14 @@ public static class ConsoleNavigation
     public static IReadOnlyList<NavItem> Items { get; } =
     [
         new("Patients", "/console/patients", Icons.Material.Filled.PersonSearch, Permissions.PatientRead),
+        new("Tasks", "/console/tasks", Icons.Material.Filled.Inbox, Permissions.WorkflowTask),
         new("Users", "/console/members", Icons.Material.Filled.People, Permissions.UserRead),
         new("Portal access", "/console/portal-access", Icons.Material.Filled.FamilyRestroom, Permissions.PortalManage),
         new("Locations", "/console/locations", Icons.Material.Filled.Place, Permissions.LocationRead),
         new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
         new("Forms", "/console/forms", Icons.Material.Filled.DynamicForm, Permissions.LocationRead),
         new("Note templates", "/console/note-templates", Icons.Material.Filled.Description, Permissions.LocationRead),
+        new("Workflow instances", "/console/workflow-instances", Icons.Material.Filled.AccountTree, Permissions.WorkflowRead),
         new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
         new("API clients", "/console/api-clients", Icons.Material.Filled.Key, Permissions.ApiClientManage),
