@@ -77,7 +77,7 @@ public static class WorkflowText
             return existing.Id;
         }
 
-        var from = own?.Versions.FirstOrDefault() ?? workflow.Standard?.InForce ?? workflow.Standard?.Versions.FirstOrDefault() ?? workflow.Versions.First();
+        var from = (own?.Versions.Count > 0 ? own.Versions[0] : null) ?? workflow.Standard?.InForce ?? (workflow.Standard?.Versions.Count > 0 ? workflow.Standard.Versions[0] : null) ?? workflow.Versions.First();
         var draft = await session.RunAsync(sp => sp.GetRequiredService<ChangeWorkflowDefinitions>().CreateDraftAsync(
             new NewWorkflowDraft(workflow.Key, locationId, null, null, from.Id), default));
         return draft.Artifact.Id;
