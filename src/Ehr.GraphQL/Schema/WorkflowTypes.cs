@@ -66,7 +66,7 @@ internal static class WorkflowFields
                 return await c.Service<TestRunWorkflow>().HandleAsync(new WorkflowTestRunInput(input.Content, input.Event, input.Inputs,
                     Arguments.OptionalUuid(input.LocationId, "input.locationId"),
                     input.Moves?.Select(m => new WorkflowTestMove(m.BookmarkId, m.Outcome, m.Comment, m.ActorId)).ToList(),
-                    input.ActionOutcomes?.Select(a => new WorkflowTestActionOutcome(a.NodeId, a.Outcome)).ToList(),
+                    input.ActionOutcomes?.Select(a => new WorkflowTestActionOutcome(a.NodeId, a.Outcome, a.Output)).ToList(),
                     input.StartAt, input.SubjectId), c.CancellationToken);
             });
 
@@ -789,6 +789,8 @@ internal sealed class WorkflowTestActionOutcomeArguments
     public string? NodeId { get; set; }
 
     public string? Outcome { get; set; }
+
+    public string? Output { get; set; }
 }
 
 internal sealed class WorkflowTestRunInputType : InputObjectGraphType<WorkflowTestRunArguments>
@@ -826,6 +828,7 @@ internal sealed class WorkflowTestActionOutcomeInputType : InputObjectGraphType<
         Name = "WorkflowTestActionOutcomeInput";
         Field<NonNullGraphType<StringGraphType>>("nodeId");
         Field<NonNullGraphType<StringGraphType>>("outcome");
+        Field<StringGraphType>("output").Description("The output the action answers with (a JSON object; default {}).");
     }
 }
 

@@ -33,8 +33,11 @@ public sealed record WorkflowTestRunInput(
 /// </summary>
 public sealed record WorkflowTestMove(string? BookmarkId, string? Outcome = null, string? Comment = null, string? ActorId = null);
 
-/// <summary>The outcome an action node answers in the run (default: <c>done</c> when it has it, else its first).</summary>
-public sealed record WorkflowTestActionOutcome(string? NodeId, string? Outcome);
+/// <summary>
+/// The outcome an action node answers in the run (default: <c>done</c> when it has it, else its first), and the output
+/// object it answers with (JSON; default <c>{}</c>), which the node's <c>output</c> variable receives.
+/// </summary>
+public sealed record WorkflowTestActionOutcome(string? NodeId, string? Outcome, string? Output = null);
 
 /// <summary>One step of a test run: what was done, at what (simulated) time, the timeline, the effects asked, the variables after.</summary>
 public sealed record WorkflowTestStep(int Number, string Input, bool Automatic, DateTimeOffset At, IReadOnlyList<HistoryEntry> Timeline,
@@ -113,7 +116,7 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
             errors.Add(new FieldError("input.subjectId", ErrorCodes.TooLong, "At most 200 characters."));
         }
 
-        var actionOutcomes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var actionOutcomes = new Dictionary<string, (string Outcome, JsonElement? Output)>(StringComparer.Ordinal);
         if (plan is not null)
         {
             CheckActionOutcomes(plan, input.ActionOutcomes ?? [], actionOutcomes, errors);
@@ -173,7 +176,8 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
         return run.Result(null);
     }
 
-    private static void CheckActionOutcomes(WorkflowPlan plan, IReadOnlyList<WorkflowTestActionOutcome> given, Dictionary<string, string> chosen, List<FieldError> errors)
+    private static void CheckActionOutcomes(WorkflowPlan plan, IReadOnlyList<WorkflowTestActionOutcome> given, Dictionary<string, (string, JsonElement?)> chosen,
+        List<FieldError> errors)
     {
         for (var i = 0; i < given.Count; i++)
         {
@@ -189,7 +193,8 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
             }
             else
             {
-                chosen[nodeId] = outcome;
+                var output = JsonObjectOf(given[i].Output, $"input.actionOutcomes[{i}].output", "An action's output is one JSON object.", errors);
+                chosen[nodeId] = (outcome, output);
             }
         }
     }
@@ -244,7 +249,8 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
     }
 
     /// <summary>One run in progress: the state, the simulated clock and the steps so far.</summary>
-    private sealed class Run(WorkflowPlan plan, WorkflowEngine engine, IReadOnlyDictionary<string, string> actionOutcomes, DateTimeOffset startedAt)
+    private sealed class Run(WorkflowPlan plan, WorkflowEngine engine, IReadOnlyDictionary<string, (string Outcome, JsonElement? Output)> actionOutcomes,
+        DateTimeOffset startedAt)
     {
         private readonly List<WorkflowTestStep> _steps = [];
         private readonly DateTimeOffset _startedAt = startedAt;
@@ -373,7 +379,9 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
             {
                 var node = plan.Node(call.NodeId);
                 WorkflowInput input = call.Kind == BookmarkKind.Action
-                    ? new ActionCompleted(call.Id, actionOutcomes.GetValueOrDefault(node.Id) ?? DefaultOutcome(node.Id))
+                    ? actionOutcomes.TryGetValue(node.Id, out var chosen)
+                        ? new ActionCompleted(call.Id, chosen.Outcome, chosen.Output)
+                        : new ActionCompleted(call.Id, DefaultOutcome(node.Id))
                     : new WebhookDelivered(call.Id, 200);
                 var result = engine.Step(plan, _state, input, Now);
                 if (result.Status != StepStatus.Applied)

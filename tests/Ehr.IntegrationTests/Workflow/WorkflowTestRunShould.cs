@@ -65,7 +65,7 @@ public sealed class WorkflowTestRunShould : IAsyncLifetime
         {
             content = _cosignature, @event = payload, locationId = _main, startAt = first["startedAt"]!.GetValue<string>(),
             moves = new[] { new { bookmarkId = task["bookmarkId"]!.GetValue<string>(), outcome = "approve", actorId = "dr-1" } },
-            actionOutcomes = new[] { new { nodeId = "sign", outcome = "refused" } },
+            actionOutcomes = new[] { new { nodeId = "sign", outcome = "refused", output = "{\"reason\": \"The note was entered in error.\"}" } },
         });
 
         Assert.Equal("running", first["status"]!.GetValue<string>());
@@ -87,6 +87,9 @@ public sealed class WorkflowTestRunShould : IAsyncLifetime
 
         Assert.Equal(("completed", "refused"), (refused["status"]!.GetValue<string>(), refused["outcome"]!.GetValue<string>()));
         Assert.Equal(["start", "mark-pending", "cosign", "sign", "tell-author-refused", "refused"], Path(refused));
+        Assert.Equal("The note was entered in error.", JsonNode.Parse(refused["variables"]!.GetValue<string>())!["cosign"]!["reason"]!.GetValue<string>());
+        Assert.Contains(refused["steps"]!.AsArray(), s => s!["effects"]!.AsArray().Any(e => e!.GetValue<string>().Contains("(cosign-refused", StringComparison.Ordinal)
+            && e.GetValue<string>().Contains("np-1", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -259,8 +262,8 @@ public sealed class WorkflowTestRunShould : IAsyncLifetime
             },
         });
         var badAction = await _admin.GraphQLAsync(Run, new { input = new { content = _cosignature, actionOutcomes = new[] { new { nodeId = "sign", outcome = "maybe" } } } });
+        var badOutput = await _admin.GraphQLAsync(Run, new { input = new { content = _cosignature, actionOutcomes = new[] { new { nodeId = "sign", outcome = "signed", output = "[1]" } } } });
         var unknownLocation = await _admin.GraphQLAsync(Run, new { input = new { content = triage, inputs = "{\"score\": 1}", locationId = Guid.NewGuid() } });
-        var forbidden = await nurse.GraphQLAsync(Run, new { input = new { content = triage, inputs = "{\"score\": 1}" } });
 
         Assert.Equal("VALIDATION_FAILED", invalid.Code);
         var fields = invalid.Errors![0]!["extensions"]!["fields"]!.AsArray();
@@ -275,13 +278,17 @@ public sealed class WorkflowTestRunShould : IAsyncLifetime
         Assert.Equal(("input.moves[0]", "INSTANCE_CLOSED"), (afterTheEnd.FieldPaths.Single(), FieldCode(afterTheEnd)));
         Assert.Equal(("input.moves[0].outcome", "REQUIRED"), (noOutcome.FieldPaths.Single(), FieldCode(noOutcome)));
         Assert.Equal(("input.actionOutcomes[0].outcome", "OUTCOME_NOT_ALLOWED"), (badAction.FieldPaths.Single(), FieldCode(badAction)));
+        Assert.Equal(("input.actionOutcomes[0].output", "INVALID_FORMAT"), (badOutput.FieldPaths.Single(), FieldCode(badOutput)));
         Assert.Equal(("input.locationId", "UNKNOWN_REFERENCE"), (unknownLocation.FieldPaths.Single(), FieldCode(unknownLocation)));
-        Assert.Equal("FORBIDDEN", forbidden.Code);
 
         for (var i = 0; i < tables.Length; i++)
         {
             Assert.True(before[i] == await CountAsync(_host, _tenant, $"SELECT count(*) FROM {tables[i]}"), $"{tables[i]} changed");
         }
+
+        // Refused for want of workflow.manage (that refusal itself is audited as access.denied, so it comes last).
+        var forbidden = await nurse.GraphQLAsync(Run, new { input = new { content = triage, inputs = "{\"score\": 1}" } });
+        Assert.Equal("FORBIDDEN", forbidden.Code);
     }
 
     /// <summary>A manual start with a score; a decision sends 10 and above to the urgent end (setting level high first).</summary>
