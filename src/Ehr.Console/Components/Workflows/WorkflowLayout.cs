@@ -25,9 +25,9 @@ public sealed record DiagramEdge(int Index, string From, string To, string Outco
 /// </summary>
 public sealed class WorkflowLayout
 {
-    public const double BoxWidth = 170;
+    public const double BoxWidth = 150;
     public const double BoxHeight = 58;
-    public const double ColumnGap = 70;
+    public const double ColumnGap = 50;
     public const double RowGap = 28;
     public const double Margin = 16;
 
