@@ -69,7 +69,7 @@ internal static partial class NotePages
     public static async Task<Guid> StartTemplatedNoteAsync(IPage page, string templateKey, string expectedVersion)
     {
         await page.GetByTestId("note-kind-template").CheckAsync();
-        await page.GetByTestId("note-template").SelectOptionAsync(templateKey);
+        await page.GetByTestId("start-note-template").SelectOptionAsync(templateKey);
         await Assertions.Expect(page.GetByTestId("note-template-version")).ToContainTextAsync(expectedVersion);
         await page.GetByTestId("start-note-submit").ClickAsync();
         return await OpenedNoteAsync(page, null);
