@@ -23,3 +23,9 @@ internal static class Arguments
     public static T Service<T>(this IResolveFieldContext context) where T : notnull =>
         (T)context.RequestServices!.GetService(typeof(T))!;
 }
+
+/// <summary>
+/// The input of every artifact kind's "create a draft" mutation (forms, note templates, workflows): a blank draft names
+/// key and title, a copy names <c>from</c>, content fills or replaces it. Each kind's input type describes the fields its own way.
+/// </summary>
+internal sealed record ArtifactDraftArguments(string? Key, string? LocationId, string? Title, string? From, string? Content);

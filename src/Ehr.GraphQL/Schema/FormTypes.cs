@@ -77,7 +77,7 @@ internal static class FormDefinitionFields
             .Argument<NonNullGraphType<FormDraftInputType>>("input")
             .ResolveAsync(async c =>
             {
-                var input = c.GetArgument<FormDraftArguments>("input");
+                var input = c.GetArgument<ArtifactDraftArguments>("input");
                 return await c.Service<CreateFormDraft>().HandleAsync(new NewFormDraft(input.Key,
                     Arguments.OptionalUuid(input.LocationId, "input.locationId"), input.Title,
                     Arguments.OptionalUuid(input.From, "input.from"), input.Content), c.CancellationToken);
@@ -276,9 +276,7 @@ internal sealed class AnswerConceptType : ObjectGraphType<AnswerConcept>
     }
 }
 
-internal sealed record FormDraftArguments(string? Key, string? LocationId, string? Title, string? From, string? Content);
-
-internal sealed class FormDraftInputType : InputObjectGraphType<FormDraftArguments>
+internal sealed class FormDraftInputType : InputObjectGraphType<ArtifactDraftArguments>
 {
     public FormDraftInputType()
     {

@@ -55,7 +55,7 @@ internal static class NoteTemplateFields
             .Argument<NonNullGraphType<NoteTemplateDraftInputType>>("input")
             .ResolveAsync(async c =>
             {
-                var input = c.GetArgument<NoteTemplateDraftArguments>("input");
+                var input = c.GetArgument<ArtifactDraftArguments>("input");
                 return await c.Service<ChangeNoteTemplates>().CreateDraftAsync(new NewNoteTemplateDraft(input.Key,
                     Id(input.LocationId, "input.locationId"), input.Title, input.Content, Id(input.From, "input.from")), c.CancellationToken);
             });
@@ -172,20 +172,7 @@ internal sealed class AnswerProblemType : ObjectGraphType<FieldError>
     }
 }
 
-internal sealed class NoteTemplateDraftArguments
-{
-    public string? Key { get; set; }
-
-    public string? LocationId { get; set; }
-
-    public string? Title { get; set; }
-
-    public string? Content { get; set; }
-
-    public string? From { get; set; }
-}
-
-internal sealed class NoteTemplateDraftInputType : InputObjectGraphType<NoteTemplateDraftArguments>
+internal sealed class NoteTemplateDraftInputType : InputObjectGraphType<ArtifactDraftArguments>
 {
     public NoteTemplateDraftInputType()
     {

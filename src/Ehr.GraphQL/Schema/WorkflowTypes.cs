@@ -173,7 +173,7 @@ internal static class WorkflowFields
             .Argument<NonNullGraphType<WorkflowDraftInputType>>("input")
             .ResolveAsync(async c =>
             {
-                var input = c.GetArgument<WorkflowDraftArguments>("input");
+                var input = c.GetArgument<ArtifactDraftArguments>("input");
                 return await c.Service<ChangeWorkflowDefinitions>().CreateDraftAsync(new NewWorkflowDraft(input.Key,
                     Arguments.OptionalUuid(input.LocationId, "input.locationId"), input.Title, input.Content, Arguments.OptionalUuid(input.From, "input.from")),
                     c.CancellationToken);
@@ -644,20 +644,7 @@ internal sealed class WorkflowNotificationType : ObjectGraphType<WorkflowNotific
     }
 }
 
-internal sealed class WorkflowDraftArguments
-{
-    public string? Key { get; set; }
-
-    public string? LocationId { get; set; }
-
-    public string? Title { get; set; }
-
-    public string? Content { get; set; }
-
-    public string? From { get; set; }
-}
-
-internal sealed class WorkflowDraftInputType : InputObjectGraphType<WorkflowDraftArguments>
+internal sealed class WorkflowDraftInputType : InputObjectGraphType<ArtifactDraftArguments>
 {
     public WorkflowDraftInputType()
     {
