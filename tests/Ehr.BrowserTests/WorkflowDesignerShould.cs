@@ -33,7 +33,10 @@ public sealed class WorkflowDesignerShould(WorkflowDesignerFixture fixture) : IC
         await using var context = await fixture.Console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1440, Height = 1000 } });
         var page = await SignInAsAdminAsync(context, host, tenant);
 
+        // Once the circuit is live, so the click is not lost to a page that is still starting.
+        await LiveAsync(page);
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Workflows" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/workflows$"));
         await Assertions.Expect(page.GetByTestId("standard-note-cosignature")).ToHaveTextAsync("published v1");
         await ShotAsync(page, "workflows-01-list");
         await LiveAsync(page);
