@@ -54,6 +54,7 @@ public static class WorkflowModule
         services.AddSingleton<IStarterPackSection, WorkflowsSection>();
         services.AddScoped<ChangeWorkflowDefinitions>();
         services.AddScoped<ReadWorkflowDefinitions>();
+        services.AddScoped<TestRunWorkflow>();
 
         services.AddSingleton<WorkflowPlans>();
         services.AddSingleton<WorkflowSignals>();

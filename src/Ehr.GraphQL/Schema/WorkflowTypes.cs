@@ -56,6 +56,20 @@ internal static class WorkflowFields
             .Argument<BooleanGraphType>("publishing", a => a.DefaultValue = true)
             .Resolve(c => c.Service<ReadWorkflowDefinitions>().Validate(c.GetArgument<string>("content"), c.GetArgument<bool>("publishing")));
 
+        query.Field<NonNullGraphType<WorkflowTestRunType>>("testRunWorkflow")
+            .Description("A dry run of a definition (saved or not) through the engine alone, before publishing: a sample event payload or the manual start's inputs, then the moves so far (decide a task slot, fire a timer, answer an action or web hook, retry an incident), replayed from the start. Actions answer with the outcome chosen for their node (default done, else the first); scripts run in the real sandbox. Stores nothing, calls no module, sends nothing.")
+            .RequiresPermission(Permissions.WorkflowManage)
+            .Argument<NonNullGraphType<WorkflowTestRunInputType>>("input")
+            .ResolveAsync(async c =>
+            {
+                var input = c.GetArgument<WorkflowTestRunArguments>("input");
+                return await c.Service<TestRunWorkflow>().HandleAsync(new WorkflowTestRunInput(input.Content, input.Event, input.Inputs,
+                    Arguments.OptionalUuid(input.LocationId, "input.locationId"),
+                    input.Moves?.Select(m => new WorkflowTestMove(m.BookmarkId, m.Outcome, m.Comment, m.ActorId)).ToList(),
+                    input.ActionOutcomes?.Select(a => new WorkflowTestActionOutcome(a.NodeId, a.Outcome, a.Output)).ToList(),
+                    input.StartAt, input.SubjectId), c.CancellationToken);
+            });
+
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowDefinitionType>>>>("startableWorkflows")
             .Description("The workflows started by hand that are in force at a location, with their inputs (what startWorkflow takes).")
             .RequiresPermission(Permissions.WorkflowStart)
@@ -724,5 +738,156 @@ internal sealed class NoteCosignatureType : ObjectGraphType<Ehr.Clinical.Notes.N
         Field<NonNullGraphType<DateTimeOffsetGraphType>>("requestedAt").Resolve(c => c.Source.RequestedAt);
         Field<StringGraphType>("cosignedBy").Resolve(c => c.Source.CosignedBy);
         Field<DateTimeOffsetGraphType>("cosignedAt").Resolve(c => c.Source.CosignedAt);
+    }
+}
+
+internal sealed class WorkflowTestRunArguments
+{
+    public string? Content { get; set; }
+
+    public string? Event { get; set; }
+
+    public string? Inputs { get; set; }
+
+    public string? LocationId { get; set; }
+
+    public string? SubjectId { get; set; }
+
+    public DateTimeOffset? StartAt { get; set; }
+
+    public List<WorkflowTestMoveArguments>? Moves { get; set; }
+
+    public List<WorkflowTestActionOutcomeArguments>? ActionOutcomes { get; set; }
+}
+
+internal sealed class WorkflowTestMoveArguments
+{
+    public string? BookmarkId { get; set; }
+
+    public string? Outcome { get; set; }
+
+    public string? Comment { get; set; }
+
+    public string? ActorId { get; set; }
+}
+
+internal sealed class WorkflowTestActionOutcomeArguments
+{
+    public string? NodeId { get; set; }
+
+    public string? Outcome { get; set; }
+
+    public string? Output { get; set; }
+}
+
+internal sealed class WorkflowTestRunInputType : InputObjectGraphType<WorkflowTestRunArguments>
+{
+    public WorkflowTestRunInputType()
+    {
+        Name = "WorkflowTestRunInput";
+        Field<NonNullGraphType<StringGraphType>>("content").Description("The definition to run (JSON), as the editor has it.");
+        Field<StringGraphType>("event").Description("An event trigger's sample payload (a JSON object).");
+        Field<StringGraphType>("inputs").Description("A manual trigger's inputs (a JSON object).");
+        Field<IdGraphType>("locationId").Description("The location the run is for (tasks at the subject's location go there).");
+        Field<StringGraphType>("subjectId").Description("The sample event's subject id (default test-subject).");
+        Field<DateTimeOffsetGraphType>("startAt").Description("When the run started (send back the startedAt of the first answer: a replay is then the same run).");
+        Field<ListGraphType<NonNullGraphType<WorkflowTestMoveInputType>>>("moves").Description("The moves so far, in order (at most 200).");
+        Field<ListGraphType<NonNullGraphType<WorkflowTestActionOutcomeInputType>>>("actionOutcomes").Description("The outcome each action node answers.");
+    }
+}
+
+internal sealed class WorkflowTestMoveInputType : InputObjectGraphType<WorkflowTestMoveArguments>
+{
+    public WorkflowTestMoveInputType()
+    {
+        Name = "WorkflowTestMoveInput";
+        Field<NonNullGraphType<StringGraphType>>("bookmarkId").Description("What the run waits on (a waiting entry's bookmarkId).");
+        Field<StringGraphType>("outcome").Description("A task's outcome (required), an action's (default done), or failed for a web hook.");
+        Field<StringGraphType>("comment").Description("A task decision's comment (default (test run) where one is required).");
+        Field<StringGraphType>("actorId").Description("Who decides a task (default tester-<slot>).");
+    }
+}
+
+internal sealed class WorkflowTestActionOutcomeInputType : InputObjectGraphType<WorkflowTestActionOutcomeArguments>
+{
+    public WorkflowTestActionOutcomeInputType()
+    {
+        Name = "WorkflowTestActionOutcomeInput";
+        Field<NonNullGraphType<StringGraphType>>("nodeId");
+        Field<NonNullGraphType<StringGraphType>>("outcome");
+        Field<StringGraphType>("output").Description("The output the action answers with (a JSON object; default {}).");
+    }
+}
+
+internal sealed class WorkflowTestRunType : ObjectGraphType<WorkflowTestRun>
+{
+    public WorkflowTestRunType()
+    {
+        Name = "WorkflowTestRun";
+        this.ProjectsParent();
+        Description = "A test run so far: nothing of it was stored.";
+        Field<NonNullGraphType<StringGraphType>>("status").Description("running, completed, cancelled or notStarted (the trigger's filter is false).").Resolve(c => c.Source.Status);
+        Field<StringGraphType>("outcome").Description("The end's outcome label.").Resolve(c => c.Source.Outcome);
+        Field<StringGraphType>("message").Resolve(c => c.Source.Message);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("startedAt").Description("Send it back as startAt to replay this run.").Resolve(c => c.Source.StartedAt);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowTestStepType>>>>("steps").Resolve(c => c.Source.Steps)
+            .WithComplexityImpact(1, 3); // a bounded, in-memory answer: a run has at most a few hundred steps
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowTestWaitType>>>>("waiting").Description("What the run waits on now (task slots, timers, escalations, incidents).").Resolve(c => c.Source.Waiting)
+            .WithComplexityImpact(1, 3); // a bounded, in-memory answer: a run has at most a few hundred steps
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("path").Description("The node ids passed, in order.").Resolve(c => c.Source.Path);
+        Field<NonNullGraphType<StringGraphType>>("variables").Description("The variables now (a JSON object).").Resolve(c => c.Source.Variables);
+    }
+}
+
+internal sealed class WorkflowTestStepType : ObjectGraphType<WorkflowTestStep>
+{
+    public WorkflowTestStepType()
+    {
+        Name = "WorkflowTestStep";
+        this.ProjectsParent();
+        Field<NonNullGraphType<IntGraphType>>("number").Resolve(c => c.Source.Number);
+        Field<NonNullGraphType<StringGraphType>>("input").Description("What happened: the start, a decision, a timer fired, an action's simulated answer ...").Resolve(c => c.Source.Input);
+        Field<NonNullGraphType<BooleanGraphType>>("automatic").Description("A simulated answer (an action, a web hook), not a move.").Resolve(c => c.Source.Automatic);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>>("at").Description("The simulated time.").Resolve(c => c.Source.At);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowTestTimelineEntryType>>>>("timeline").Resolve(c => c.Source.Timeline)
+            .WithComplexityImpact(1, 3); // a bounded, in-memory answer: a run has at most a few hundred steps
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("effects").Description("What the step would ask of the world (none of it done).").Resolve(c => c.Source.Effects);
+        Field<NonNullGraphType<StringGraphType>>("variables").Description("The variables after the step (a JSON object).").Resolve(c => c.Source.Variables);
+    }
+}
+
+internal sealed class WorkflowTestTimelineEntryType : ObjectGraphType<Ehr.Workflow.Runtime.HistoryEntry>
+{
+    public WorkflowTestTimelineEntryType()
+    {
+        Name = "WorkflowTestTimelineEntry";
+        this.ProjectsParent();
+        Field<NonNullGraphType<StringGraphType>>("what").Resolve(c => c.Source.What);
+        Field<StringGraphType>("nodeId").Resolve(c => c.Source.NodeId);
+        Field<StringGraphType>("bookmarkId").Resolve(c => c.Source.BookmarkId);
+        Field<StringGraphType>("actorId").Resolve(c => c.Source.ActorId);
+        Field<StringGraphType>("outcome").Resolve(c => c.Source.Outcome);
+        Field<StringGraphType>("comment").Resolve(c => c.Source.Comment);
+        Field<StringGraphType>("detail").Resolve(c => c.Source.Detail);
+    }
+}
+
+internal sealed class WorkflowTestWaitType : ObjectGraphType<WorkflowTestWait>
+{
+    public WorkflowTestWaitType()
+    {
+        Name = "WorkflowTestWait";
+        this.ProjectsParent();
+        Field<NonNullGraphType<StringGraphType>>("bookmarkId").Resolve(c => c.Source.BookmarkId);
+        Field<NonNullGraphType<StringGraphType>>("kind").Description("task, timer, escalation, webhookRetry, incident (actions and web hooks answer by themselves).").Resolve(c => c.Source.Kind);
+        Field<NonNullGraphType<StringGraphType>>("nodeId").Resolve(c => c.Source.NodeId);
+        Field<StringGraphType>("title").Resolve(c => c.Source.Title);
+        Field<StringGraphType>("assignee").Description("A task's assignee: a role (at a location) or a user.").Resolve(c => c.Source.Assignee);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("outcomes").Resolve(c => c.Source.Outcomes);
+        Field<DateTimeOffsetGraphType>("dueAt").Resolve(c => c.Source.DueAt);
+        Field<IntGraphType>("slot").Resolve(c => c.Source.Slot);
+        Field<IntGraphType>("slots").Resolve(c => c.Source.Slots);
+        Field<StringGraphType>("code").Description("An incident's code (SCRIPT_ERROR ...).").Resolve(c => c.Source.Code);
+        Field<StringGraphType>("message").Resolve(c => c.Source.Message);
     }
 }

@@ -31,6 +31,7 @@ public static class ConsoleNavigation
         new("Roles", "/console/roles", Icons.Material.Filled.Badge, Permissions.RoleManage),
         new("Forms", "/console/forms", Icons.Material.Filled.DynamicForm, Permissions.LocationRead),
         new("Note templates", "/console/note-templates", Icons.Material.Filled.Description, Permissions.LocationRead),
+        new("Workflows", "/console/workflows", Icons.Material.Filled.AccountTree, Permissions.WorkflowRead),
         new("Workflow instances", "/console/workflow-instances", Icons.Material.Filled.AccountTree, Permissions.WorkflowRead),
         new("Security", "/console/security", Icons.Material.Filled.Security, Permissions.SecurityManage),
         new("Audit log", "/console/audit", Icons.Material.Filled.FactCheck, Permissions.AuditRead),
