@@ -61,8 +61,11 @@ public sealed class CoSignatureShould : IAsyncLifetime
         var instance = await EventuallyAsync(async () =>
         {
             var detail = (await _admin.GraphQLAsync(Instance, new { id = instanceId })).Data("workflowInstance");
-            return detail["instance"]!["status"]!.GetValue<string>() == "completed" ? detail : null;
-        }, "the co-signature to be recorded");
+            // Done: the instance ended and every effect it asked for carried out (cancelling the escalation timer's job
+            // is the dispatcher's, after the step that ended it).
+            return detail["instance"]!["status"]!.GetValue<string>() == "completed" && detail["effects"]!.AsArray().All(e => e!["doneAt"] is not null)
+                ? detail : null;
+        }, "the co-signature to be recorded and its effects carried out");
         Assert.Equal("cosigned", instance["instance"]!["outcome"]!.GetValue<string>());
         var timeline = instance["timeline"]!.AsArray().Select(e => (What: e!["what"]!.GetValue<string>(), Actor: e["actorId"]?.GetValue<string>(),
             Node: e["nodeId"]?.GetValue<string>())).ToList();
