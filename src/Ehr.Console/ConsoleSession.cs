@@ -13,6 +13,9 @@ public sealed record ConsoleUser(string Id, string Name, string? Email, Tenant? 
     IReadOnlySet<string> Permissions)
 {
     public bool Can(string permission) => Permissions.Contains(permission);
+
+    /// <summary>The locations the membership is restricted to; empty means every location of the tenant.</summary>
+    public IReadOnlyList<Guid> Locations { get; init; } = [];
 }
 
 /// <summary>
@@ -34,7 +37,10 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, I
             var permissions = Permissions.All.Where(actors.Has).ToHashSet(StringComparer.Ordinal);
             var principal = sp.GetRequiredService<ConsolePrincipal>().User;
             return Task.FromResult(new ConsoleUser(actor.Id, principal.FindFirst("name")?.Value ?? actor.Id,
-                principal.FindFirst("email")?.Value, sp.GetRequiredService<TenantContext>().Tenant, actor.Roles, permissions));
+                principal.FindFirst("email")?.Value, sp.GetRequiredService<TenantContext>().Tenant, actor.Roles, permissions)
+            {
+                Locations = actor.Locations,
+            });
         }, ct);
 
     public async Task<T> RunAsync<T>(Func<IServiceProvider, Task<T>> work, CancellationToken ct = default)

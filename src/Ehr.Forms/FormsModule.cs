@@ -62,6 +62,7 @@ public static class FormsModule
         services.AddScoped<MarkFormResponseEnteredInError>();
         services.AddScoped<GetFormResponse>();
         services.AddScoped<GetResponseValueSets>();
+        services.AddScoped<GetFormToFill>();
         services.AddScoped<ListFormResponses>();
         services.AddScoped<RecordFormResponse>();
 
@@ -77,6 +78,7 @@ public static class FormsModule
         services.AddSingleton<SaveIntakeForm>();
         services.AddSingleton<CompleteIntakeForm>();
         services.AddScoped<IFormResponseChecks, FormResponseChecks>();
+        services.AddScoped<ITaskFormSubmissions, TaskFormSubmissions>();
         services.AddSingleton(FormEvents.Submitted);
         services.AddSingleton(FormEvents.Amended);
         services.AddEhrNoteTemplates();

@@ -102,14 +102,7 @@ public sealed class StartFormResponse(FormResponseChanges changes, LocationDirec
                 ?? throw EhrException.Validation([new FieldError("input.formId", ErrorCodes.UnknownReference, "No published form version has this id (drafts and retired versions take no new responses).")]);
         }
 
-        var key = input.FormKey!;
-        if (input.LocationId is { } location &&
-            await published.Where(a => a.Key == key && a.LocationId == location).OrderByDescending(a => a.Version).FirstOrDefaultAsync(ct) is { } overridden)
-        {
-            return overridden;
-        }
-
-        return await published.Where(a => a.Key == key && a.LocationId == null).OrderByDescending(a => a.Version).FirstOrDefaultAsync(ct)
-            ?? throw EhrException.Validation([new FieldError("input.formKey", ErrorCodes.UnknownReference, $"No published form '{key}' is in force here.")]);
+        return await GetFormToFill.InForceAsync(changes.Db, input.FormKey!, input.LocationId, ct)
+            ?? throw EhrException.Validation([new FieldError("input.formKey", ErrorCodes.UnknownReference, $"No published form '{input.FormKey}' is in force here.")]);
     }
 }

@@ -1,6 +1,8 @@
+using Ehr.Forms.Responses;
 using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Accounts;
 using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Incidents;
 using Ehr.Workflow.Instances;
@@ -87,6 +89,27 @@ internal static class WorkflowFields
             .ResolveAsync(async c => await c.Service<ListWorkflowTasks>().HandleAsync(new TaskQuery(c.GetArgument<TaskScope>("scope"),
                 OptionalId(c, "patientId"), c.GetArgument<bool>("includeClosed"), c.GetArgument<int>("first"), c.GetArgument<string?>("after")),
                 c.CancellationToken));
+
+        query.Field<FormDefinitionType>("workflowTaskForm")
+            .Description("The form a task asks for, to fill in and send with the decision (completeWorkflowTask formAnswers): its version in force at the task's location. For those who may read the task (and fill in forms: form.respond); null when the task names no form, no version is in force, or the task is not yours to read.")
+            .RequiresPermission(Permissions.WorkflowTask)
+            .Argument<NonNullGraphType<IdGraphType>>("taskId")
+            .ResolveAsync(async c =>
+            {
+                var task = await c.Service<GetWorkflowTask>().HandleAsync(c.Uuid("taskId"), c.CancellationToken);
+                return task?.FormKey is { } key
+                    ? (await c.Service<GetFormToFill>().HandleAsync(key, task.LocationId ?? task.AssigneeLocation, c.CancellationToken))?.Definition
+                    : null;
+            });
+
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<StaffMemberType>>>>("staffDirectory")
+            .Description("The tenant's active staff by name, to say who holds a task and to pick whom to delegate to: search by name (every word) and/or look up user ids. Id, name, roles and locations only (no e-mail). Needs workflow.task; refused to patients.")
+            .RequiresPermission(Permissions.WorkflowTask)
+            .Argument<StringGraphType>("search")
+            .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("ids", "User ids to name (as tasks and timelines give them); ids that are not an active colleague's are left out.")
+            .Argument<IntGraphType>("first", a => a.DefaultValue = 20)
+            .ResolveAsync(async c => await c.Service<SearchStaffDirectory>().HandleAsync(c.GetArgument<string?>("search"),
+                c.GetArgument<List<string>?>("ids"), c.GetArgument<int>("first"), c.CancellationToken));
 
         query.Field<WorkflowTaskType>("workflowTask")
             .Description("One task, for its assignees, its claimer, whoever decided it and holders of workflow.read; null otherwise.")
@@ -253,10 +276,16 @@ internal static class WorkflowFields
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<StringGraphType>>("outcome", "approve, reject or returnForChanges (those the task offers).")
             .Argument<StringGraphType>("comment")
-            .Argument<IdGraphType>("formResponseId")
+            .Argument<IdGraphType>("formResponseId", "A submitted response to the task's form (or send formAnswers instead).")
+            .Argument<StringGraphType>("formAnswers", "The answers to the task's form (QuestionnaireResponse JSON), filed as a submitted response on the task's patient in the same transaction as the decision: a problem with them (VALIDATION_FAILED on formAnswers.item[...]) or a refused decision stores neither.")
+            .Argument<IdGraphType>("formVersionId", "With formAnswers: the form version they answer (workflowTaskForm's id); by default the version in force at the task's location.")
             .Argument<IntGraphType>("expectedVersion")
             .ResolveAsync(async c => await c.Service<CompleteWorkflowTask>().HandleAsync(c.Uuid("id"), new TaskDecision(c.GetArgument<string>("outcome"),
-                c.GetArgument<string?>("comment"), OptionalId(c, "formResponseId"), c.GetArgument<int?>("expectedVersion")), c.CancellationToken));
+                c.GetArgument<string?>("comment"), OptionalId(c, "formResponseId"), c.GetArgument<int?>("expectedVersion"))
+            {
+                FormAnswers = c.GetArgument<string?>("formAnswers"),
+                FormVersionId = OptionalId(c, "formVersionId"),
+            }, c.CancellationToken));
 
         mutation.Field<NonNullGraphType<WorkflowInstanceDetailType>>("retryWorkflowIncident")
             .Description("Runs the failed step of an incident again (INCIDENT_RESOLVED when it was resolved already).")
@@ -413,6 +442,20 @@ internal sealed class WorkflowTaskScopeType : EnumerationGraphType<TaskScope>
     {
         Name = "WorkflowTaskScope";
         Description = "MINE: assigned to your user or claimed by you; MY_ROLES: for your roles at your locations; ASSIGNED: both; PATIENT: every task on one patient; ALL: every task of the tenant (workflow.manage).";
+    }
+}
+
+internal sealed class StaffMemberType : ObjectGraphType<StaffMember>
+{
+    public StaffMemberType()
+    {
+        Name = "StaffMember";
+        this.ProjectsParent();
+        Description = "A colleague as the inbox names them (staffDirectory): no contact details.";
+        Field<NonNullGraphType<StringGraphType>>("userId").Description("What tasks and timelines name them by (claimedBy, completedBy, assigneeUser, actorId).").Resolve(c => c.Source.UserId);
+        Field<NonNullGraphType<StringGraphType>>("displayName").Resolve(c => c.Source.DisplayName);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("roles").Resolve(c => c.Source.Roles);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>>("locationIds").Description("Empty: every location of the tenant.").Resolve(c => c.Source.LocationIds);
     }
 }
 

@@ -2,14 +2,25 @@ using Ehr.Platform.Contracts;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Persistence;
+using Ehr.Workflow.Definitions;
 using Ehr.Workflow.Runtime;
 using Ehr.Workflow.Store;
 using static Ehr.Workflow.Store.WorkflowSql;
 
 namespace Ehr.Workflow.Tasks;
 
-/// <summary>A decision on a task: an outcome it offers, a comment (required to reject or return), and the form response when it names a form.</summary>
-public sealed record TaskDecision(string? Outcome, string? Comment, Guid? FormResponseId, int? ExpectedVersion = null);
+/// <summary>
+/// A decision on a task: an outcome it offers, a comment (required to reject or return), and, when it names a form,
+/// either a submitted response to it (<see cref="FormResponseId"/>) or the answers to file with the decision
+/// (<see cref="FormAnswers"/>, QuestionnaireResponse JSON, on the version <see cref="FormVersionId"/> when given, else
+/// the one in force at the task's location).
+/// </summary>
+public sealed record TaskDecision(string? Outcome, string? Comment, Guid? FormResponseId, int? ExpectedVersion = null)
+{
+    public string? FormAnswers { get; init; }
+
+    public Guid? FormVersionId { get; init; }
+}
 
 /// <summary>
 /// Decides a task (<c>workflow.task</c>), as one of its assignees (its claimer when it is claimed;
@@ -19,11 +30,17 @@ public sealed record TaskDecision(string? Outcome, string? Comment, Guid? FormRe
 /// comment or an outcome the task does not offer: <c>VALIDATION_FAILED</c> on <c>outcome</c>, <c>comment</c>,
 /// <c>formResponseId</c>), record the decision on the task row, the step's rows and the audit entry, commit. Whatever is
 /// refused changes nothing.
+/// With <see cref="TaskDecision.FormAnswers"/> the answers are filed as a submitted response on the task's patient by
+/// the forms module (<see cref="ITaskFormSubmissions"/>) in the same transaction, after the task is locked and the
+/// caller found to be its worker and before the step: the form engine's problems (<c>VALIDATION_FAILED</c> on
+/// <c>formAnswers.item[…]</c>) or the step's refusal roll the response back with everything else, so a refused
+/// decision never leaves a response behind.
 /// </summary>
 public sealed class CompleteWorkflowTask(
     TenantDbContext db,
     WorkflowTaskActs acts,
     IFormResponseChecks forms,
+    ITaskFormSubmissions submissions,
     WorkflowRuntime runtime,
     InstanceStore store,
     TimeProvider clock)
@@ -36,9 +53,24 @@ public sealed class CompleteWorkflowTask(
         acts.Actors.Demand(Permissions.WorkflowTask);
         var actor = acts.Actors.Current;
         var comment = string.IsNullOrWhiteSpace(decision.Comment) ? null : decision.Comment.Trim();
+        var errors = new List<FieldError>();
         if (comment?.Length > MaxComment)
         {
-            throw EhrException.Validation([new FieldError("comment", ErrorCodes.TooLong, $"At most {MaxComment} characters.")]);
+            errors.Add(new FieldError("comment", ErrorCodes.TooLong, $"At most {MaxComment} characters."));
+        }
+
+        if (decision.FormAnswers is not null && decision.FormResponseId is not null)
+        {
+            errors.Add(new FieldError("formAnswers", WorkflowProblemCodes.ChooseOne, "Give either the answers or a submitted response (formResponseId), not both."));
+        }
+        else if (decision.FormAnswers is null && decision.FormVersionId is not null)
+        {
+            errors.Add(new FieldError("formVersionId", WorkflowProblemCodes.NotAllowed, "A form version goes with the answers (formAnswers)."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw EhrException.Validation(errors);
         }
 
         return await db.InTransactionAsync(async token =>
@@ -59,14 +91,20 @@ public sealed class CompleteWorkflowTask(
                     $"Not a submitted response to the form '{formKey}' this task asks for.")]);
             }
 
+            var formResponseId = decision.FormResponseId;
+            if (decision.FormAnswers is { } answers)
+            {
+                formResponseId = await SubmitAnswersAsync(task, answers, decision.FormVersionId, token);
+            }
+
             // The decision on the task row goes in the step's batch (with the step's rows and audit entry), read back as the view.
             var now = clock.GetUtcNow();
             var record = BatchCommand(
                 "UPDATE workflow_tasks t SET status = 'completed', claimed_by = NULL, outcome = $2, comment = $3, form_response_id = $4, completed_by = $5, " +
                 "completed_at = $6, updated_at = $6, row_version = row_version + 1 WHERE t.id = $1 RETURNING " + WorkflowTaskReads.Returning("completed_task"),
-                id, decision.Outcome ?? "", Text(comment), Uuid(decision.FormResponseId), actor.Id, now);
+                id, decision.Outcome ?? "", Text(comment), Uuid(formResponseId), actor.Id, now);
             WorkflowTaskView? completed = null;
-            var input = new CompleteTask(task.BookmarkId, decision.Outcome ?? "", comment, actor.Id, decision.FormResponseId?.ToString());
+            var input = new CompleteTask(task.BookmarkId, decision.Outcome ?? "", comment, actor.Id, formResponseId?.ToString());
             var resumed = await runtime.ResumeLockedAsync(instance, input, "workflow.task.complete", [record], async (reader, t) =>
             {
                 if (reader.GetName(0) == "completed_task" && await reader.ReadAsync(t))
@@ -88,6 +126,23 @@ public sealed class CompleteWorkflowTask(
             await acts.AnnounceAsync([change], token);
             return done;
         }, ct);
+    }
+
+    /// <summary>The answers filed as a submitted response to the task's form, on its patient, in the decision's transaction.</summary>
+    private Task<Guid> SubmitAnswersAsync(WorkflowTaskView task, string answers, Guid? versionId, CancellationToken ct)
+    {
+        if (task.FormKey is not { } formKey)
+        {
+            throw EhrException.Validation([new FieldError("formAnswers", WorkflowProblemCodes.NotAllowed, "This task asks for no form.")]);
+        }
+
+        if (task.PatientId is not { } patient)
+        {
+            throw EhrException.Validation([new FieldError("formAnswers", WorkflowProblemCodes.NotAllowed,
+                "This task has no patient to file the answers on: give a submitted response (formResponseId) instead.")]);
+        }
+
+        return submissions.SubmitAsync(new TaskFormAnswers(patient, formKey, versionId, task.LocationId ?? task.AssigneeLocation, answers, "formAnswers"), ct);
     }
 
     /// <summary>The engine's refusal, said as the inbox's field errors.</summary>

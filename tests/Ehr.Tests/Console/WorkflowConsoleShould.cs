@@ -30,6 +30,22 @@ public sealed class WorkflowConsoleShould
     }
 
     [Fact]
+    public void PutInMyRolesTabOnlyRoleTasksAtMyLocationsOrAtNoneEvenForAManagerWhoLoadedEveryTask()
+    {
+        var elsewhere = Guid.Parse("5d0f6f5e-0d1c-4a57-9d33-7f0a6f2d2b22");
+        var atClinic = Task(role: "physician") with { AssigneeLocation = Clinic };
+        var atElsewhere = Task(role: "physician") with { AssigneeLocation = elsewhere };
+        var anywhere = Task(role: "physician");
+
+        Assert.True(TaskText.InTab(atClinic, InboxTab.MyRoles, "me", ["physician"], [Clinic]));
+        Assert.True(TaskText.InTab(anywhere, InboxTab.MyRoles, "me", ["physician"], [Clinic]));
+        Assert.False(TaskText.InTab(atElsewhere, InboxTab.MyRoles, "me", ["physician"], [Clinic]));
+        Assert.True(TaskText.InTab(atElsewhere, InboxTab.All, "me", ["physician"], [Clinic]));
+        // A membership without location restrictions covers every location (the server's MY_ROLES says the same).
+        Assert.True(TaskText.InTab(atElsewhere, InboxTab.MyRoles, "me", ["physician"], []));
+    }
+
+    [Fact]
     public void MarkOnlyAnOpenTaskPastItsDueTimeOverdue()
     {
         var late = Task(role: "physician") with { DueAt = Now.AddMinutes(-1) };

@@ -17,18 +17,27 @@ public static class ServerProblems
     /// <summary>The errors about the content of a response, as problems of a <c>QuestionnaireResponse</c>.</summary>
     public static IReadOnlyList<FormProblem> OfResponse(IEnumerable<FieldError> errors) => Of(errors, "QuestionnaireResponse");
 
+    /// <summary>
+    /// The same for answers a use case takes under another name (a task decision's <c>formAnswers.item[0]…</c>); the
+    /// errors that are not about them by <see cref="Others(IEnumerable{FieldError}, string)"/>.
+    /// </summary>
+    public static IReadOnlyList<FormProblem> OfResponse(IEnumerable<FieldError> errors, string field) => Of(errors, "QuestionnaireResponse", field);
+
     /// <summary>The errors about the content of a definition, as problems of a <c>Questionnaire</c>.</summary>
     public static IReadOnlyList<FormProblem> OfDefinition(IEnumerable<FieldError> errors) => Of(errors, "Questionnaire");
 
     /// <summary>The errors that are not about the content (e.g. <c>reason</c>, <c>note</c>), by path.</summary>
-    public static IReadOnlyList<FieldError> Others(IEnumerable<FieldError> errors) =>
-        errors.Where(e => !IsContent(e.Path)).ToList();
+    public static IReadOnlyList<FieldError> Others(IEnumerable<FieldError> errors) => Others(errors, Content);
 
-    private static List<FormProblem> Of(IEnumerable<FieldError> errors, string resourceType) =>
-        errors.Where(e => IsContent(e.Path))
-            .Select(e => new FormProblem(e.LinkId, e.Code, e.Message, resourceType + e.Path[Content.Length..]))
+    /// <inheritdoc cref="Others(IEnumerable{FieldError})"/>
+    public static IReadOnlyList<FieldError> Others(IEnumerable<FieldError> errors, string field) =>
+        errors.Where(e => !IsContent(e.Path, field)).ToList();
+
+    private static List<FormProblem> Of(IEnumerable<FieldError> errors, string resourceType, string field = Content) =>
+        errors.Where(e => IsContent(e.Path, field))
+            .Select(e => new FormProblem(e.LinkId, e.Code, e.Message, resourceType + e.Path[field.Length..]))
             .ToList();
 
-    private static bool IsContent(string path) =>
-        path == Content || path.StartsWith(Content + ".", StringComparison.Ordinal) || path.StartsWith(Content + "[", StringComparison.Ordinal);
+    private static bool IsContent(string path, string field) =>
+        path == field || path.StartsWith(field + ".", StringComparison.Ordinal) || path.StartsWith(field + "[", StringComparison.Ordinal);
 }

@@ -58,11 +58,18 @@ public static class TaskText
         return $"{e.Code}: {e.Message}{fields}";
     }
 
-    /// <summary>Whether a task belongs in a tab of the inbox (the list loaded holds every task the caller may see).</summary>
-    public static bool InTab(WorkflowTaskView task, InboxTab tab, string me, IReadOnlyCollection<string> myRoles) => tab switch
+    /// <summary>
+    /// Whether a task belongs in a tab of the inbox (the list loaded holds every task the caller may see: for a
+    /// workflow.manage holder, every task of the tenant). My roles' tasks are the server's MY_ROLES: a role I hold, at
+    /// one of my locations or at none (<paramref name="myLocations"/> empty: my membership covers every location),
+    /// whatever else a manager may see (that is the All tab).
+    /// </summary>
+    public static bool InTab(WorkflowTaskView task, InboxTab tab, string me, IReadOnlyCollection<string> myRoles,
+        IReadOnlyCollection<Guid>? myLocations = null) => tab switch
     {
         InboxTab.Mine => task.AssigneeUser == me || task.ClaimedBy == me || task.CompletedBy == me,
-        InboxTab.MyRoles => task.AssigneeRole is { } role && myRoles.Contains(role),
+        InboxTab.MyRoles => task.AssigneeRole is { } role && myRoles.Contains(role)
+                            && (task.AssigneeLocation is not { } at || myLocations is not { Count: > 0 } || myLocations.Contains(at)),
         _ => true,
     };
 }

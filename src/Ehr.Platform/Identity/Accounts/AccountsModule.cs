@@ -33,6 +33,7 @@ public static class AccountsModule
 
         services.AddScoped<TenantAuditOfPlatformChange>();
         services.AddScoped<ListMembers>();
+        services.AddScoped<SearchStaffDirectory>();
         services.AddScoped<ListInvitations>();
         services.AddScoped<InvitationLinks>();
         services.AddScoped<InviteUser>();
