@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Ehr.IntegrationTests.Infrastructure;
 using Ehr.Platform.Tenancy;
 using Microsoft.Playwright;
@@ -61,7 +62,7 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
     public async Task ShowTheCoSignatureTaskLiveLetThePhysicianApproveItAndShowTheTimelineAndTheCoSignedNote()
     {
         var patient = await RegisterAsync("Iris");
-        var physician = await _host.CreateAsync(_tenant, "physician");
+        var physician = await _host.CreateNamedAsync(_tenant, "Pat Ellis", "physician");
         await using var doctorContext = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
         var inbox = await OpenInboxAsync(doctorContext, physician);
         await inbox.GetByRole(AriaRole.Tab, new() { Name = "My roles' tasks" }).ClickAsync();
@@ -91,6 +92,7 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         await using var adminContext = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
         var (view, _) = await SignInAsync(adminContext, _host, admin, setUpMfa: true);
         await Assertions.Expect(view.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
+        // People are named (the staff directory), their ids kept as the cell's title.
         await view.GotoAsync(_console.Url("/console/workflow-instances"));
         await LiveAsync(view);
         await view.GetByTestId($"instance-{instanceId}").ClickAsync();
@@ -99,10 +101,11 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         var what = timeline.GetByTestId("timeline-what");
         await Assertions.Expect(what.First).ToHaveTextAsync("Started");
         await Assertions.Expect(what.Last).ToHaveTextAsync("Ended");
-        await Assertions.Expect(timeline.Locator("tr", new() { HasText = "Started" })).ToContainTextAsync(signed.Author.Id.ToString());
+        await Assertions.Expect(timeline.Locator("tr", new() { HasText = "Started" })).ToContainTextAsync("Test Person");
+        await Assertions.Expect(timeline.Locator("tr", new() { HasText = "Started" }).GetByTitle(signed.Author.Id.ToString())).ToBeVisibleAsync();
         await Assertions.Expect(timeline.Locator("tr", new() { HasText = "Task created" })).ToContainTextAsync("cosign");
         var completed = timeline.Locator("tr", new() { HasText = "Task completed" });
-        await Assertions.Expect(completed).ToContainTextAsync(physician.Id.ToString());
+        await Assertions.Expect(completed).ToContainTextAsync("Pat Ellis");
         await Assertions.Expect(completed).ToContainTextAsync("approve");
         await Assertions.Expect(completed).ToContainTextAsync("Reviewed: plan agreed.");
         await Assertions.Expect(timeline.Locator("tr", new() { HasText = "Action completed" }).Last).ToContainTextAsync("sign");
@@ -122,7 +125,7 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
     public async Task ShowTheServersRefusalBesideTheDecisionWhenAnotherPhysicianClaimedTheTask()
     {
         var patient = await RegisterAsync("Jonah");
-        var first = await _host.CreateAsync(_tenant, "physician");
+        var first = await _host.CreateNamedAsync(_tenant, "Fay First", "physician");
         var second = await _host.CreateAsync(_tenant, "physician");
         await using var firstContext = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
         await using var secondContext = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
@@ -139,7 +142,7 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
 
         // The other physician's page heard of the claim; deciding anyway is refused by the server, which says why.
         var panel = theirs.GetByTestId("task-panel");
-        await Assertions.Expect(panel.GetByTestId("task-status")).ToHaveTextAsync($"claimed by {first.Id}");
+        await Assertions.Expect(panel.GetByTestId("task-status")).ToHaveTextAsync("claimed by Fay First");
         await panel.GetByLabel("Approve", new() { Exact = true }).CheckAsync();
         await panel.GetByTestId("task-decide").ClickAsync();
         await Assertions.Expect(panel.GetByTestId("task-decide-error")).ToContainTextAsync("TASK_CLAIMED");
@@ -180,12 +183,100 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
         await ShotAsync(page, "workflow-inbox-07-tablet");
     }
 
+    [Fact]
+    public async Task FillTheTasksFormInThePanelShowItsProblemsAndFileTheResponseWithTheDecision()
+    {
+        var formKey = "panel-mood-" + Guid.NewGuid().ToString("N")[..6];
+        await PublishFormAsync(formKey);
+        var workflow = await PublishReviewAsync(formKey);
+        var patient = await RegisterAsync("Nora");
+        var taskId = await StartedTaskAsync(workflow, patient);
+        var physician = await _host.CreateNamedAsync(_tenant, "Rhea Form", "physician");
+        await using var context = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1200 } });
+        var inbox = await OpenInboxAsync(context, physician);
+        await inbox.GetByRole(AriaRole.Tab, new() { Name = "My roles' tasks" }).ClickAsync();
+        await inbox.GetByTestId($"task-{taskId}").ClickAsync();
+        var panel = inbox.GetByTestId("task-panel");
+        var form = panel.GetByTestId("task-form-renderer");
+        await Assertions.Expect(panel.GetByTestId("task-form")).ToContainTextAsync("Panel mood");
+        await Assertions.Expect(form.GetByTestId("item-mood")).ToBeVisibleAsync();
+
+        // Deciding with the form unanswered: the server's check, shown beside the item; nothing decided or stored.
+        await panel.GetByLabel("Approve", new() { Exact = true }).CheckAsync();
+        await panel.GetByTestId("task-decide").ClickAsync();
+        await Assertions.Expect(form.GetByTestId("problem-summary")).ToBeVisibleAsync();
+        await Assertions.Expect(form.GetByTestId("problem-summary")).ToContainTextAsync("How is your mood?");
+        await Assertions.Expect(panel.GetByTestId("task-decide-error")).ToContainTextAsync("VALIDATION_FAILED");
+        await ShotAsync(inbox, "workflow-inbox-08-form-problems");
+        Assert.Equal(0, await ResponsesAsync(patient, formKey));
+
+        // Answered (the reason appears once the mood is low), then decided: one go.
+        await form.GetByTestId("item-mood").GetByLabel("Low", new() { Exact = true }).CheckAsync();
+        await form.GetByTestId("item-why").GetByLabel("Why is it low?").FillAsync("Poor sleep");
+        await form.GetByTestId("item-why").GetByLabel("Why is it low?").PressAsync("Tab");
+        await panel.GetByTestId("task-decide").ClickAsync();
+        await Assertions.Expect(panel.GetByTestId("task-done")).ToContainTextAsync("Approved by you");
+        await ShotAsync(inbox, "workflow-inbox-09-form-filed");
+        Assert.Equal(1, await ResponsesAsync(patient, formKey));
+
+        // The response is on the patient's chart.
+        var chart = await context.NewPageAsync();
+        await OpenChartAsync(chart, _console, patient);
+        var responses = chart.GetByTestId("chart-forms").GetByTestId("responses");
+        await Assertions.Expect(responses).ToContainTextAsync("Panel mood");
+        await Assertions.Expect(responses).ToContainTextAsync("completed");
+    }
+
+    [Fact]
+    public async Task NameWhoHoldsATaskAndDelegateItToAColleaguePickedByName()
+    {
+        var surname = "Lark" + Guid.NewGuid().ToString("N")[..5];
+        var patient = await RegisterAsync("Otto");
+        var taskId = await SignedNoteTaskAsync(patient);
+        var me = await _host.CreateNamedAsync(_tenant, "Mia " + surname, "physician");
+        var colleague = await _host.CreateNamedAsync(_tenant, "Ben " + surname, "physician");
+        var gone = await _host.CreateNamedAsync(_tenant, "Bea " + surname, "physician");
+        await _host.ChangeMembershipAsync(gone, (m, now) => m.Deactivate(now));
+        using (var ben = _host.Client(_host.Token(_tenant.Slug, colleague.Id.ToString(), "physician")))
+        {
+            (await ben.GraphQLAsync("mutation($id: ID!) { claimWorkflowTask(id: $id) { id } }", new { id = taskId })).DataOrThrow.ToString();
+        }
+
+        await using var context = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var inbox = await OpenInboxAsync(context, me);
+        await inbox.GetByRole(AriaRole.Tab, new() { Name = "My roles' tasks" }).ClickAsync();
+        await Assertions.Expect(inbox.GetByTestId($"task-status-{taskId}")).ToHaveTextAsync("claimed by Ben " + surname);
+        using (var ben = _host.Client(_host.Token(_tenant.Slug, colleague.Id.ToString(), "physician")))
+        {
+            (await ben.GraphQLAsync("mutation($id: ID!) { releaseWorkflowTask(id: $id) { id } }", new { id = taskId })).DataOrThrow.ToString();
+        }
+
+        await Assertions.Expect(inbox.GetByTestId($"task-status-{taskId}")).ToHaveTextAsync("open");
+        await inbox.GetByTestId($"task-{taskId}").ClickAsync();
+        var panel = inbox.GetByTestId("task-panel");
+        await panel.GetByLabel("Find a colleague by name").FillAsync(surname.ToLowerInvariant());
+        var options = panel.GetByTestId("task-delegate-options");
+        await Assertions.Expect(options).ToContainTextAsync("Ben " + surname);
+        await Assertions.Expect(options).ToContainTextAsync("Mia " + surname);
+        await Assertions.Expect(options).Not.ToContainTextAsync("Bea " + surname);
+        await options.GetByTestId($"task-delegate-option-{colleague.Id}").ClickAsync();
+        await panel.GetByLabel("Why (optional)").FillAsync("Your patient");
+        await Assertions.Expect(panel.GetByTestId("task-delegate")).ToHaveTextAsync("Delegate to Ben " + surname);
+        await ShotAsync(inbox, "workflow-inbox-10-delegate-picker");
+        await panel.GetByTestId("task-delegate").ClickAsync();
+        // Given to Ben, it leaves my inbox.
+        await Assertions.Expect(inbox.GetByTestId($"task-{taskId}")).ToHaveCountAsync(0);
+
+        var task = (await _adminApi.GraphQLAsync("query($id: ID!) { workflowTask(id: $id) { assigneeUser status } }", new { id = taskId })).DataOrThrow["workflowTask"]!;
+        Assert.Equal((colleague.Id.ToString(), "open"), (task["assigneeUser"]!.GetValue<string>(), task["status"]!.GetValue<string>()));
+    }
+
     private string _family = "";
 
     private async Task<IPage> OpenInboxAsync(IBrowserContext context, Person person)
     {
         var (page, _) = await SignInAsync(context, _host, person);
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Welcome, ") })).ToBeVisibleAsync();
         // The menu offers the inbox to holders of workflow.task.
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Tasks", Exact = true }).First).ToHaveAttributeAsync("href", "/console/tasks");
         await page.GotoAsync(_console.Url("/console/tasks"));
@@ -229,6 +320,67 @@ public sealed class WorkflowInboxShould(WorkflowInboxFixture fixture) : IClassFi
             .DataOrThrow["workflowTasks"]!["nodes"]!.AsArray().FirstOrDefault(t => t!["subjectId"]!.GetValue<string>() == note));
         return task["id"]!.GetValue<string>();
     }
+
+    private async Task PublishFormAsync(string key)
+    {
+        var content = $$$"""
+            {"resourceType":"Questionnaire","id":"{{{key}}}","url":"https://forms.example.org/Questionnaire/{{{key}}}","version":"1","status":"active","title":"Panel mood",
+             "item":[
+              {"linkId":"mood","text":"How is your mood?","type":"choice","required":true,"answerOption":[
+                {"valueCoding":{"system":"https://forms.example.org/cs","code":"good","display":"Good"}},
+                {"valueCoding":{"system":"https://forms.example.org/cs","code":"low","display":"Low"}}]},
+              {"linkId":"why","text":"Why is it low?","type":"string","maxLength":200,
+               "enableWhen":[{"question":"mood","operator":"=","answerCoding":{"system":"https://forms.example.org/cs","code":"low"}}]}
+             ]}
+            """;
+        var draft = (await _adminApi.GraphQLAsync("mutation($input: FormDraftInput!) { createFormDraft(input: $input) { definition { id rowVersion } } }",
+            new { input = new { content, key } })).DataOrThrow["createFormDraft"]!["definition"]!;
+        (await _adminApi.GraphQLAsync("mutation($id: ID!, $v: Int!) { publishFormDefinition(id: $id, expectedVersion: $v) { id } }",
+            new { id = draft["id"]!.GetValue<string>(), v = draft["rowVersion"]!.GetValue<int>() })).DataOrThrow.ToString();
+    }
+
+    /// <summary>A workflow started by hand whose one task (any physician) asks for the form <paramref name="formKey"/>; its key.</summary>
+    private async Task<string> PublishReviewAsync(string formKey)
+    {
+        var key = "panel-review-" + Guid.NewGuid().ToString("N")[..6];
+        var content = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            schemaVersion = 1,
+            title = "Review with a form",
+            variables = new { },
+            nodes = new object[]
+            {
+                new { id = "start", kind = "start", trigger = new { type = "manual", inputs = new { patientId = new { type = "string", required = true } } } },
+                new { id = "review", kind = "task", title = "Review the mood check", assignee = new { role = "physician" }, outcomes = ApproveOrReject, form = formKey },
+                new { id = "end", kind = "end", outcome = "done" },
+            },
+            edges = new object[]
+            {
+                new { from = "start", to = "review" }, new { from = "review", outcome = "approve", to = "end" }, new { from = "review", outcome = "reject", to = "end" },
+            },
+        });
+        var draft = (await _adminApi.GraphQLAsync("mutation($input: WorkflowDraftInput!) { createWorkflowDraft(input: $input) { id rowVersion } }",
+            new { input = new { key, title = key, content } })).DataOrThrow["createWorkflowDraft"]!;
+        (await _adminApi.GraphQLAsync("mutation($id: ID!, $v: Int!) { publishWorkflowDefinition(id: $id, expectedVersion: $v) { id } }",
+            new { id = draft["id"]!.GetValue<string>(), v = draft["rowVersion"]!.GetValue<int>() })).DataOrThrow.ToString();
+        return key;
+    }
+
+    private static readonly string[] ApproveOrReject = ["approve", "reject"];
+
+    /// <summary>Starts <paramref name="workflow"/> on the patient; the id of its open task (made in the start's own transaction).</summary>
+    private async Task<string> StartedTaskAsync(string workflow, Guid patient)
+    {
+        var instance = (await _adminApi.GraphQLAsync("mutation($input: StartWorkflowInput!) { startWorkflow(input: $input) { id } }",
+            new { input = new { key = workflow, patientId = patient, inputs = "{}" } })).DataOrThrow["startWorkflow"]!["id"]!.GetValue<string>();
+        var task = await EventuallyAsync(async () => (await _adminApi.GraphQLAsync("query($id: ID!) { workflowInstance(id: $id) { tasks { id status } } }", new { id = instance }))
+            .DataOrThrow["workflowInstance"]!["tasks"]!.AsArray().FirstOrDefault(t => t!["status"]!.GetValue<string>() == "open"));
+        return task["id"]!.GetValue<string>();
+    }
+
+    private async Task<int> ResponsesAsync(Guid patient, string formKey) =>
+        (await _adminApi.GraphQLAsync("query($p: ID!, $key: String) { formResponses(patientId: $p, formKey: $key) { nodes { id status } } }", new { p = patient, key = formKey }))
+        .DataOrThrow["formResponses"]!["nodes"]!.AsArray().Count(r => r!["status"]!.GetValue<string>() == "completed");
 
     private async Task<Guid> InstanceOfAsync(Guid note)
     {

@@ -23,13 +23,16 @@ public sealed record Person(Guid Id, string Email, string Password, Guid Members
 /// </summary>
 public static partial class People
 {
-    public static async Task<Person> CreateAsync(this TestHost host, Tenant tenant, params string[] roles)
+    public static Task<Person> CreateAsync(this TestHost host, Tenant tenant, params string[] roles) => host.CreateNamedAsync(tenant, "Test Person", roles);
+
+    /// <summary>A person with the display name <paramref name="displayName"/> (where a test tells people apart by name).</summary>
+    public static async Task<Person> CreateNamedAsync(this TestHost host, Tenant tenant, string displayName, params string[] roles)
     {
         var email = $"p{Guid.NewGuid():N}@example.test";
         var password = "Correct-horse-" + Guid.NewGuid().ToString("N")[..12];
         await using var scope = host.Services.CreateAsyncScope();
         var user = await scope.ServiceProvider.GetRequiredService<CreateUser>()
-            .HandleAsync(new NewUser(email, "Test Person", password), CancellationToken.None);
+            .HandleAsync(new NewUser(email, displayName, password), CancellationToken.None);
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         var membership = Membership.Create(user.Id, tenant.Id, roles, [], [], DateTimeOffset.UtcNow);
         db.Memberships.Add(membership);
