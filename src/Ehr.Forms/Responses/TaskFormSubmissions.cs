@@ -34,8 +34,9 @@ internal sealed class TaskFormSubmissions(TenantDbContext db, StartFormResponse 
 
         try
         {
+            // The task's location is where the response was filled (its form.submitted event names it), whichever version.
             var started = await start.HandleAsync(new NewFormResponse(answers.PatientId, answers.FormVersionId is null ? answers.FormKey : null,
-                answers.FormVersionId, answers.FormVersionId is null ? answers.LocationId : null), ct);
+                answers.FormVersionId, answers.LocationId), ct);
             var completed = await complete.HandleAsync(started.Response.Id, started.Response.Version, answers.Content, ct);
             return completed.Response.Id;
         }
