@@ -74,7 +74,7 @@ if (only is null or "responses")
 
 if (only is null or "workflow-runtime")
 {
-    var waiting = int.Parse(Value("--waiting") ?? (quick ? "2000" : "10000"), CultureInfo.InvariantCulture);
+    var waiting = int.Parse(Value("--waiting") ?? (quick ? "4000" : "10000"), CultureInfo.InvariantCulture);
     System.Console.Error.WriteLine($"workflow runtime with {waiting} waiting instances");
     metrics.AddRange(await WorkflowRuntimeBench.RunAsync(url, packs, waiting, seconds));
 }

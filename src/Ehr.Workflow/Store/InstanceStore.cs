@@ -26,7 +26,7 @@ internal sealed record InstanceRecord(
 /// the effects outbox for the dispatcher. Task changes are announced on the tenant topic in the step's transaction
 /// (heard at commit on every host), and the dispatcher woken once it commits.
 /// </summary>
-public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskChanges, ITenantTopics topics, WorkflowSignals signals, TimeProvider clock)
+public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskChanges, WorkflowSignals signals, TimeProvider clock)
 {
     private const string InstanceColumns = "id, definition_key, definition_version_id, state::text, row_version, patient_id, location_id";
 
@@ -213,7 +213,7 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
 
         if (changes.Count > 0)
         {
-            await taskChanges.AnnounceAsync(db, topics, changes, ct);
+            taskChanges.Announce(db, changes);
         }
     }
 

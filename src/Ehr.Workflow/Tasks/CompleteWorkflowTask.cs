@@ -85,7 +85,7 @@ public sealed class CompleteWorkflowTask(
             var done = completed ?? throw new InvalidOperationException($"Task {id} was not recorded as completed.");
             var change = new WorkflowTaskChange(db.Tenant.Slug, done.Id, done.InstanceId, WorkflowTaskChangeKinds.Completed, done.Status,
                 done.AssigneeRole, done.AssigneeUser, done.AssigneeLocation, done.ClaimedBy, done.PatientId, now);
-            await acts.AnnounceAsync([change], token);
+            acts.Announce([change]);
             return done;
         }, ct);
     }

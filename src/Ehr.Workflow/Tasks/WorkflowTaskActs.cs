@@ -14,7 +14,7 @@ namespace Ehr.Workflow.Tasks;
 /// (who, what, why) and the audit entry, and announce the change (the tenant topic, heard at commit). None of these steps the instance: the
 /// engine's state still names the task's original assignee, and an escalation reassigns whoever holds it.
 /// </summary>
-public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, AuditTrail audit, WorkflowTaskChanges changes, ITenantTopics topics,
+public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, AuditTrail audit, WorkflowTaskChanges changes,
     TimeProvider clock)
 {
     internal ActorContext Actors => actors;
@@ -41,7 +41,7 @@ public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, Au
 
             await AppendTimelineAsync(task, "task." + change, actor.Id, null, comment, detail, now, token);
             await audit.RecordAsync(new AuditEvent(auditAction, "WorkflowTask", id.ToString(), new { instance = task.InstanceId, task.NodeId, detail }), token);
-            await AnnounceAsync([published], token);
+            Announce([published]);
             return (await WorkflowTaskReads.GetAsync(db, id, forUpdate: false, token))!;
         }, ct);
     }
@@ -83,8 +83,8 @@ public sealed class WorkflowTaskActs(TenantDbContext db, ActorContext actors, Au
         }
     }
 
-    /// <summary>Announces task changes made in the current transaction (the tenant topic at commit, local listeners after).</summary>
-    internal Task AnnounceAsync(IReadOnlyList<WorkflowTaskChange> made, CancellationToken ct) => changes.AnnounceAsync(db, topics, made, ct);
+    /// <summary>Announces task changes made in the current transaction to this process's listeners once committed (the database announces them on the tenant topic).</summary>
+    internal void Announce(IReadOnlyList<WorkflowTaskChange> made) => changes.Announce(db, made);
 
     internal async Task AppendTimelineAsync(WorkflowTaskView task, string what, string actorId, string? outcome, string? comment, string? detail,
         DateTimeOffset at, CancellationToken ct)

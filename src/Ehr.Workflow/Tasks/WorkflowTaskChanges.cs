@@ -1,5 +1,4 @@
 using Ehr.Platform.Persistence;
-using Ehr.Platform.Topics;
 using Microsoft.Extensions.Logging;
 
 namespace Ehr.Workflow.Tasks;
@@ -46,22 +45,18 @@ public interface IWorkflowTaskListener
 }
 
 /// <summary>
-/// Announces task changes: on the tenant topic <c>workflow.task</c> (the task's id) inside the change's transaction, so
-/// every host's subscribers hear it at commit and never of a change that rolled back, and to the registered
-/// <see cref="IWorkflowTaskListener"/>s of this process once committed.
+/// Announces task changes to the registered <see cref="IWorkflowTaskListener"/>s of this process once their transaction
+/// has committed. Every host hears them on the tenant topic <c>workflow.task</c> without this: the database announces
+/// each insert or update of a task in the statement that makes it (trigger <c>workflow_tasks_announce</c>), delivered at
+/// commit and never for a change that rolled back.
 /// </summary>
 public sealed class WorkflowTaskChanges(IEnumerable<IWorkflowTaskListener> listeners, ILogger<WorkflowTaskChanges> log)
 {
     private readonly IWorkflowTaskListener[] _listeners = listeners.ToArray();
 
     /// <summary>Inside the transaction that made <paramref name="changes"/>.</summary>
-    internal async Task AnnounceAsync(TenantDbContext db, ITenantTopics topics, IReadOnlyList<WorkflowTaskChange> changes, CancellationToken ct)
+    internal void Announce(TenantDbContext db, IReadOnlyList<WorkflowTaskChange> changes)
     {
-        foreach (var id in changes.Select(c => c.TaskId).Distinct())
-        {
-            await topics.PublishAsync(TopicNames.WorkflowTask, id, ct);
-        }
-
         if (_listeners.Length > 0 && changes.Count > 0)
         {
             db.AfterCommit(() => Publish(changes));
