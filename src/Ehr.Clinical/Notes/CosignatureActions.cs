@@ -86,7 +86,11 @@ internal sealed class CosignNoteAction(TenantDbContext db, AuditTrail audit, Dom
             new WorkflowParameter("noteId", WorkflowValueType.String, true, "The signed note."),
             new WorkflowParameter("signerId", WorkflowValueType.String, true, "Who co-signs it (the user who approved the co-signature task)."),
         ],
-        ["signed", "refused"]);
+        ["signed", "refused"],
+        [
+            new WorkflowActionOutput("signed", [new WorkflowParameter("cosignedBy", WorkflowValueType.String, true, "Who co-signed the note.")]),
+            new WorkflowActionOutput("refused", [new WorkflowParameter("reason", WorkflowValueType.String, true, "Why the co-signature was not recorded.")]),
+        ]);
 
     public WorkflowActionDescriptor Descriptor => Definition;
 

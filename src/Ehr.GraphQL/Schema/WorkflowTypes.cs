@@ -59,7 +59,7 @@ internal static class WorkflowFields
             .Resolve(c => c.Service<ReadWorkflowDefinitions>().Validate(c.GetArgument<string>("content"), c.GetArgument<bool>("publishing")));
 
         query.Field<NonNullGraphType<WorkflowTestRunType>>("testRunWorkflow")
-            .Description("A dry run of a definition (saved or not) through the engine alone, before publishing: a sample event payload or the manual start's inputs, then the moves so far (decide a task slot, fire a timer, answer an action or web hook, retry an incident), replayed from the start. Actions answer with the outcome chosen for their node (default done, else the first); scripts run in the real sandbox. Stores nothing, calls no module, sends nothing.")
+            .Description("A dry run of a definition (saved or not) through the engine alone, before publishing: a sample event payload or the manual start's inputs, then the moves so far (decide a task slot, fire a timer, answer an action or web hook, retry an incident), replayed from the start. Actions answer with the outcome and output chosen for their node (default done, else the first, with a sample of the action's declared output), web hooks with the status and body chosen for theirs (default 200, no body); scripts run in the real sandbox. Stores nothing, calls no module, sends nothing.")
             .RequiresPermission(Permissions.WorkflowManage)
             .Argument<NonNullGraphType<WorkflowTestRunInputType>>("input")
             .ResolveAsync(async c =>
@@ -69,7 +69,8 @@ internal static class WorkflowFields
                     Arguments.OptionalUuid(input.LocationId, "input.locationId"),
                     input.Moves?.Select(m => new WorkflowTestMove(m.BookmarkId, m.Outcome, m.Comment, m.ActorId)).ToList(),
                     input.ActionOutcomes?.Select(a => new WorkflowTestActionOutcome(a.NodeId, a.Outcome, a.Output)).ToList(),
-                    input.StartAt, input.SubjectId), c.CancellationToken);
+                    input.StartAt, input.SubjectId,
+                    input.WebhookResponses?.Select(w => new WorkflowTestWebhookResponse(w.NodeId, w.Status, w.Body)).ToList()), c.CancellationToken);
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowDefinitionType>>>>("startableWorkflows")
@@ -407,6 +408,24 @@ internal sealed class WorkflowActionDescriptorType : ObjectGraphType<WorkflowAct
         Field<NonNullGraphType<StringGraphType>>("description").Resolve(c => c.Source.Description);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowParameterType>>>>("inputs").Resolve(c => c.Source.Inputs);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("outcomes").Resolve(c => c.Source.Outcomes);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkflowActionOutputFieldType>>>>("outputs")
+            .Description("Each field of the output object the action answers with, with the outcome it comes with (an outcome without fields answers no output).")
+            .Resolve(c => (c.Source.Outputs ?? []).SelectMany(o => o.Fields.Select(f => (o.Outcome, Field: f))).ToList());
+    }
+}
+
+/// <summary>One field of an action's output, flattened with its outcome (a list in a list in a list would cost more than the complexity limit allows).</summary>
+internal sealed class WorkflowActionOutputFieldType : ObjectGraphType<(string Outcome, WorkflowParameter Field)>
+{
+    public WorkflowActionOutputFieldType()
+    {
+        Name = "WorkflowActionOutputField";
+        this.ProjectsParent();
+        Field<NonNullGraphType<StringGraphType>>("outcome").Description("The outcome the field comes with.").Resolve(c => c.Source.Outcome);
+        Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Field.Name);
+        Field<NonNullGraphType<StringGraphType>>("type").Description("any, string, number, boolean, object or array.").Resolve(c => c.Source.Field.Type.ToString().ToLowerInvariant());
+        Field<NonNullGraphType<BooleanGraphType>>("required").Resolve(c => c.Source.Field.Required);
+        Field<NonNullGraphType<StringGraphType>>("description").Resolve(c => c.Source.Field.Description);
     }
 }
 
@@ -801,6 +820,8 @@ internal sealed class WorkflowTestRunArguments
     public List<WorkflowTestMoveArguments>? Moves { get; set; }
 
     public List<WorkflowTestActionOutcomeArguments>? ActionOutcomes { get; set; }
+
+    public List<WorkflowTestWebhookResponseArguments>? WebhookResponses { get; set; }
 }
 
 internal sealed class WorkflowTestMoveArguments
@@ -823,6 +844,15 @@ internal sealed class WorkflowTestActionOutcomeArguments
     public string? Output { get; set; }
 }
 
+internal sealed class WorkflowTestWebhookResponseArguments
+{
+    public string? NodeId { get; set; }
+
+    public int? Status { get; set; }
+
+    public string? Body { get; set; }
+}
+
 internal sealed class WorkflowTestRunInputType : InputObjectGraphType<WorkflowTestRunArguments>
 {
     public WorkflowTestRunInputType()
@@ -835,7 +865,8 @@ internal sealed class WorkflowTestRunInputType : InputObjectGraphType<WorkflowTe
         Field<StringGraphType>("subjectId").Description("The sample event's subject id (default test-subject).");
         Field<DateTimeOffsetGraphType>("startAt").Description("When the run started (send back the startedAt of the first answer: a replay is then the same run).");
         Field<ListGraphType<NonNullGraphType<WorkflowTestMoveInputType>>>("moves").Description("The moves so far, in order (at most 200).");
-        Field<ListGraphType<NonNullGraphType<WorkflowTestActionOutcomeInputType>>>("actionOutcomes").Description("The outcome each action node answers.");
+        Field<ListGraphType<NonNullGraphType<WorkflowTestActionOutcomeInputType>>>("actionOutcomes").Description("The outcome and output each action node answers (one entry per node).");
+        Field<ListGraphType<NonNullGraphType<WorkflowTestWebhookResponseInputType>>>("webhookResponses").Description("How each web hook node's endpoint answers (one entry per node; default 200 with no body).");
     }
 }
 
@@ -857,8 +888,19 @@ internal sealed class WorkflowTestActionOutcomeInputType : InputObjectGraphType<
     {
         Name = "WorkflowTestActionOutcomeInput";
         Field<NonNullGraphType<StringGraphType>>("nodeId");
-        Field<NonNullGraphType<StringGraphType>>("outcome");
-        Field<StringGraphType>("output").Description("The output the action answers with (a JSON object; default {}).");
+        Field<StringGraphType>("outcome").Description("One of the action's outcomes (default done, else its first).");
+        Field<StringGraphType>("output").Description("The output the action answers with: a JSON object with the fields the action declares for the outcome (WorkflowActionDescriptor.outputs). Default: a sample of those fields, or none ({} in the node's output variable).");
+    }
+}
+
+internal sealed class WorkflowTestWebhookResponseInputType : InputObjectGraphType<WorkflowTestWebhookResponseArguments>
+{
+    public WorkflowTestWebhookResponseInputType()
+    {
+        Name = "WorkflowTestWebhookResponseInput";
+        Field<NonNullGraphType<StringGraphType>>("nodeId");
+        Field<IntGraphType>("status").Description("The endpoint's HTTP status, 200 to 599 (default 200): a 2xx delivers; 5xx, 408 and 429 are tried again after the node's back-off; other statuses fail at once.");
+        Field<StringGraphType>("body").Description("A 2xx answer's body: a JSON object, which the node's output variable receives as { status, body } (default none).");
     }
 }
 

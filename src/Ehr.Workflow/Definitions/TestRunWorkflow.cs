@@ -13,8 +13,8 @@ namespace Ehr.Workflow.Definitions;
 /// <summary>
 /// A dry run of a definition (saved or not): the content, a sample start (an event's payload for an event trigger, the
 /// inputs of a manual one), the location it would run for, the moves made so far (each names a bookmark the run waits
-/// on), the outcome each action should answer, and the time the run started (kept by the client so a replay is the
-/// same run).
+/// on), the outcome and output each action should answer, how each web hook's endpoint answers, and the time the run
+/// started (kept by the client so a replay is the same run).
 /// </summary>
 public sealed record WorkflowTestRunInput(
     string? Content,
@@ -24,7 +24,8 @@ public sealed record WorkflowTestRunInput(
     IReadOnlyList<WorkflowTestMove>? Moves = null,
     IReadOnlyList<WorkflowTestActionOutcome>? ActionOutcomes = null,
     DateTimeOffset? StartAt = null,
-    string? SubjectId = null);
+    string? SubjectId = null,
+    IReadOnlyList<WorkflowTestWebhookResponse>? WebhookResponses = null);
 
 /// <summary>
 /// What the tester does next: decide a task slot (<see cref="Outcome"/>: approve, reject, returnForChanges), fire a
@@ -35,9 +36,20 @@ public sealed record WorkflowTestMove(string? BookmarkId, string? Outcome = null
 
 /// <summary>
 /// The outcome an action node answers in the run (default: <c>done</c> when it has it, else its first), and the output
-/// object it answers with (JSON; default <c>{}</c>), which the node's <c>output</c> variable receives.
+/// object it answers with (JSON), which the node's <c>output</c> variable receives as it would a module's answer. The
+/// output must carry the fields the action declares for that outcome, of their types. Without one the action answers
+/// a sample of its declared fields (strings <c>test-&lt;field&gt;</c>, numbers 0, booleans false), or no output (the
+/// variable gets <c>{}</c>, as at run time) when it declares none.
 /// </summary>
-public sealed record WorkflowTestActionOutcome(string? NodeId, string? Outcome, string? Output = null);
+public sealed record WorkflowTestActionOutcome(string? NodeId, string? Outcome = null, string? Output = null);
+
+/// <summary>
+/// How a web hook node's endpoint answers in the run: its HTTP status (default 200) and, for a 2xx, its JSON body (an
+/// object; default none). As at run time, a 2xx delivers and the node's <c>output</c> variable receives
+/// <c>{ status, body }</c>; a 5xx, 408 or 429 fails and is tried again after the node's back-off (fire its retry timer)
+/// until its attempts run out; any other status is refused at once; both end at an incident.
+/// </summary>
+public sealed record WorkflowTestWebhookResponse(string? NodeId, int? Status = null, string? Body = null);
 
 /// <summary>One step of a test run: what was done, at what (simulated) time, the timeline, the effects asked, the variables after.</summary>
 public sealed record WorkflowTestStep(int Number, string Input, bool Automatic, DateTimeOffset At, IReadOnlyList<HistoryEntry> Timeline,
@@ -59,14 +71,18 @@ public sealed record WorkflowTestRun(string Status, string? Outcome, string? Mes
 /// The designer's test run before publishing (<c>workflow.manage</c>: it runs the author's scripts). It drives the pure
 /// engine (<see cref="WorkflowEngine"/>) and nothing else: no instance, task, timer, action, web hook, notification or
 /// audit entry is written, and no module is called. Human tasks wait for the tester's decision; timers fire only when
-/// the tester fires them (the clock jumps to their due time); actions answer at once with the outcome chosen for their
-/// node (default <c>done</c>, else the first) and an empty output; web hooks are delivered unless a move says
+/// the tester fires them (the clock jumps to their due time); actions answer at once with the outcome and output chosen
+/// for their node (default <c>done</c>, else the first, with a sample of the action's declared output); web hooks are
+/// answered with the status and body chosen for their node (default 200, no body), or fail when a move says
 /// <c>failed</c>; decisions and scripts run in the real sandbox, so their failures become incidents as they would.
 /// The run is replayed from the start on each call (the engine is deterministic), so the client keeps only the moves.
 /// Refusals are <c>VALIDATION_FAILED</c>: the content's problems as publishing reports them (<c>content.…</c> with the
 /// node id), <c>input.event</c>, <c>input.inputs[.name]</c>, <c>input.locationId</c>,
-/// <c>input.actionOutcomes[i]…</c>, <c>input.moves[i]…</c> (a bookmark the run no longer waits on, an outcome a task
-/// does not offer ...).
+/// <c>input.actionOutcomes[i]…</c> (not an action node, twice the same node, an outcome it does not have, an output
+/// that is not a JSON object or lacks a declared field or has one of the wrong type: <c>…output.&lt;field&gt;</c>),
+/// <c>input.webhookResponses[i]…</c> (not a web hook node, twice the same node, a status outside 200–599, a body that
+/// is not a JSON object or comes with a failing status), <c>input.moves[i]…</c> (a bookmark the run no longer waits
+/// on, an outcome a task does not offer ...).
 /// </summary>
 public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions definitions, WorkflowEngine engine, WorkflowCatalog catalog,
     LocationDirectory locations, TimeProvider clock)
@@ -76,6 +92,9 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
 
     /// <summary>Steps one run may take, automatic answers included (an action in a loop would answer for ever).</summary>
     public const int MaxSteps = 500;
+
+    /// <summary>The largest sample output or body: what the runtime keeps of a web hook's answer.</summary>
+    public const int MaxOutputBytes = Webhooks.WebhookSender.MaxAnswerBytes;
 
     private static readonly Guid TestVersionId = new("00000000-0000-0000-0000-00000000a001");
 
@@ -117,9 +136,11 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
         }
 
         var actionOutcomes = new Dictionary<string, (string Outcome, JsonElement? Output)>(StringComparer.Ordinal);
+        var webhookAnswers = new Dictionary<string, (int Status, JsonElement? Body)>(StringComparer.Ordinal);
         if (plan is not null)
         {
             CheckActionOutcomes(plan, input.ActionOutcomes ?? [], actionOutcomes, errors);
+            CheckWebhookResponses(plan, input.WebhookResponses ?? [], webhookAnswers, errors);
             CheckTrigger(plan, input, errors);
         }
 
@@ -133,7 +154,7 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
             throw EhrException.Validation(errors);
         }
 
-        var run = new Run(plan, engine, actionOutcomes, Truncate(input.StartAt ?? clock.GetUtcNow()));
+        var run = new Run(plan, engine, actionOutcomes, webhookAnswers, Truncate(input.StartAt ?? clock.GetUtcNow()));
         var trigger = plan.Start.Trigger!;
         var instanceId = NameBased(input.Content!);
         StartWorkflow start;
@@ -176,27 +197,148 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
         return run.Result(null);
     }
 
-    private static void CheckActionOutcomes(WorkflowPlan plan, IReadOnlyList<WorkflowTestActionOutcome> given, Dictionary<string, (string, JsonElement?)> chosen,
-        List<FieldError> errors)
+    private static void CheckActionOutcomes(WorkflowPlan plan, IReadOnlyList<WorkflowTestActionOutcome> given,
+        Dictionary<string, (string Outcome, JsonElement? Output)> chosen, List<FieldError> errors)
     {
         for (var i = 0; i < given.Count; i++)
         {
-            var (nodeId, outcome) = (given[i].NodeId, given[i].Outcome);
+            var path = $"input.actionOutcomes[{i}]";
+            var nodeId = given[i].NodeId;
             if (string.IsNullOrEmpty(nodeId) || !plan.TryGetNode(nodeId, out var node) || node.Kind != NodeKinds.Action)
             {
-                errors.Add(new FieldError($"input.actionOutcomes[{i}].nodeId", ErrorCodes.UnknownReference, $"The definition has no action node '{nodeId}'."));
+                errors.Add(new FieldError(path + ".nodeId", ErrorCodes.UnknownReference, $"The definition has no action node '{nodeId}'."));
+                continue;
             }
-            else if (string.IsNullOrEmpty(outcome) || !plan.Outcomes(nodeId).Contains(outcome))
+
+            if (chosen.ContainsKey(nodeId) || given.Take(i).Any(g => g.NodeId == nodeId))
             {
-                errors.Add(new FieldError($"input.actionOutcomes[{i}].outcome", StepCodes.OutcomeNotAllowed,
+                errors.Add(new FieldError(path + ".nodeId", ErrorCodes.Duplicate, $"The action node '{nodeId}' is answered once; it is given twice.", NodeId: nodeId));
+                continue;
+            }
+
+            var outcome = string.IsNullOrWhiteSpace(given[i].Outcome) ? DefaultOutcome(plan, nodeId) : given[i].Outcome!;
+            if (!plan.Outcomes(nodeId).Contains(outcome))
+            {
+                errors.Add(new FieldError(path + ".outcome", StepCodes.OutcomeNotAllowed,
                     $"{node.Action} finishes with {string.Join(", ", plan.Outcomes(nodeId))}.", NodeId: nodeId));
+                continue;
             }
-            else
+
+            var fields = plan.Actions[node.Action!].OutputOf(outcome);
+            if (string.IsNullOrWhiteSpace(given[i].Output))
             {
-                var output = JsonObjectOf(given[i].Output, $"input.actionOutcomes[{i}].output", "An action's output is one JSON object.", errors);
+                chosen[nodeId] = (outcome, SampleOutput(fields));
+                continue;
+            }
+
+            var before = errors.Count;
+            var output = JsonObjectOf(given[i].Output, path + ".output", "An action's output is one JSON object.", errors, MaxOutputBytes, nodeId);
+            if (output is { } answered)
+            {
+                foreach (var field in fields)
+                {
+                    if (!answered.TryGetProperty(field.Name, out var value))
+                    {
+                        if (field.Required)
+                        {
+                            errors.Add(new FieldError($"{path}.output.{field.Name}", ErrorCodes.Required,
+                                $"{node.Action} answers '{field.Name}' when it finishes {outcome}: {field.Description}", NodeId: nodeId));
+                        }
+                    }
+                    else if (!DefinitionValidator.Fits(field.Type, value))
+                    {
+                        errors.Add(new FieldError($"{path}.output.{field.Name}", ErrorCodes.InvalidFormat,
+                            $"{node.Action} answers '{field.Name}' as {DefinitionValidator.Name(field.Type)}, not {value.GetRawText()}.", NodeId: nodeId));
+                    }
+                }
+            }
+
+            if (errors.Count == before)
+            {
                 chosen[nodeId] = (outcome, output);
             }
         }
+
+        // The actions not answered by the tester answer as chosen by default: their default outcome and its sample output.
+        foreach (var node in plan.Definition.Nodes.Where(n => n.Kind == NodeKinds.Action && !chosen.ContainsKey(n.Id) && plan.Actions.ContainsKey(n.Action!)))
+        {
+            var outcome = DefaultOutcome(plan, node.Id);
+            chosen[node.Id] = (outcome, SampleOutput(plan.Actions[node.Action!].OutputOf(outcome)));
+        }
+    }
+
+    private static void CheckWebhookResponses(WorkflowPlan plan, IReadOnlyList<WorkflowTestWebhookResponse> given,
+        Dictionary<string, (int Status, JsonElement? Body)> chosen, List<FieldError> errors)
+    {
+        for (var i = 0; i < given.Count; i++)
+        {
+            var path = $"input.webhookResponses[{i}]";
+            var nodeId = given[i].NodeId;
+            if (string.IsNullOrEmpty(nodeId) || !plan.TryGetNode(nodeId, out var node) || node.Kind != NodeKinds.Webhook)
+            {
+                errors.Add(new FieldError(path + ".nodeId", ErrorCodes.UnknownReference, $"The definition has no web hook node '{nodeId}'."));
+                continue;
+            }
+
+            if (given.Take(i).Any(g => g.NodeId == nodeId))
+            {
+                errors.Add(new FieldError(path + ".nodeId", ErrorCodes.Duplicate, $"The web hook node '{nodeId}' is answered once; it is given twice.", NodeId: nodeId));
+                continue;
+            }
+
+            var status = given[i].Status ?? 200;
+            if (status is < 200 or > 599)
+            {
+                errors.Add(new FieldError(path + ".status", ErrorCodes.OutOfRange, "An HTTP status from 200 to 599.", NodeId: nodeId));
+                continue;
+            }
+
+            if (status >= 300 && !string.IsNullOrWhiteSpace(given[i].Body))
+            {
+                errors.Add(new FieldError(path + ".body", ErrorCodes.InvalidFormat,
+                    $"Only a 2xx answer's body reaches the workflow; a {status} fails the delivery.", NodeId: nodeId));
+                continue;
+            }
+
+            var before = errors.Count;
+            var body = JsonObjectOf(given[i].Body, path + ".body",
+                "The body is one JSON object: the runtime keeps an endpoint's answer only when it is a JSON object.", errors, MaxOutputBytes, nodeId);
+            if (errors.Count == before)
+            {
+                chosen[nodeId] = (status, body);
+            }
+        }
+    }
+
+    /// <summary>What an action answers when the tester gives no output: a sample of its declared fields, or none.</summary>
+    public static JsonElement? SampleOutput(IReadOnlyList<WorkflowParameter> fields)
+    {
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+
+        var sample = new System.Text.Json.Nodes.JsonObject();
+        foreach (var field in fields)
+        {
+            sample[field.Name] = field.Type switch
+            {
+                WorkflowValueType.String => System.Text.Json.Nodes.JsonValue.Create("test-" + field.Name),
+                WorkflowValueType.Number => System.Text.Json.Nodes.JsonValue.Create(0),
+                WorkflowValueType.Boolean => System.Text.Json.Nodes.JsonValue.Create(false),
+                WorkflowValueType.Object => new System.Text.Json.Nodes.JsonObject(),
+                WorkflowValueType.Array => new System.Text.Json.Nodes.JsonArray(),
+                _ => null,
+            };
+        }
+
+        return JsonSerializer.SerializeToElement(sample);
+    }
+
+    private static string DefaultOutcome(WorkflowPlan plan, string nodeId)
+    {
+        var outcomes = plan.Outcomes(nodeId);
+        return outcomes.Contains("done") ? "done" : outcomes[0];
     }
 
     private static void CheckTrigger(WorkflowPlan plan, WorkflowTestRunInput input, List<FieldError> errors)
@@ -213,10 +355,16 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
         }
     }
 
-    private static JsonElement? JsonObjectOf(string? text, string path, string message, List<FieldError> errors)
+    private static JsonElement? JsonObjectOf(string? text, string path, string message, List<FieldError> errors, int? maxBytes = null, string? nodeId = null)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
+            return null;
+        }
+
+        if (maxBytes is { } max && Encoding.UTF8.GetByteCount(text) > max)
+        {
+            errors.Add(new FieldError(path, ErrorCodes.TooLong, $"At most {max / 1024} KiB.", NodeId: nodeId));
             return null;
         }
 
@@ -232,7 +380,7 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
         {
         }
 
-        errors.Add(new FieldError(path, ErrorCodes.InvalidFormat, message));
+        errors.Add(new FieldError(path, ErrorCodes.InvalidFormat, message, NodeId: nodeId));
         return null;
     }
 
@@ -250,7 +398,7 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
 
     /// <summary>One run in progress: the state, the simulated clock and the steps so far.</summary>
     private sealed class Run(WorkflowPlan plan, WorkflowEngine engine, IReadOnlyDictionary<string, (string Outcome, JsonElement? Output)> actionOutcomes,
-        DateTimeOffset startedAt)
+        IReadOnlyDictionary<string, (int Status, JsonElement? Body)> webhookAnswers, DateTimeOffset startedAt)
     {
         private readonly List<WorkflowTestStep> _steps = [];
         private readonly DateTimeOffset _startedAt = startedAt;
@@ -324,9 +472,12 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
                     said = bookmark.Kind == BookmarkKind.Escalation ? $"escalation {bookmark.Escalation + 1} of '{node.Title ?? node.Id}' fired" : $"timer at '{node.Id}' fired";
                     break;
                 case BookmarkKind.Action:
-                    var outcome = string.IsNullOrWhiteSpace(move.Outcome) ? DefaultOutcome(node.Id) : move.Outcome;
-                    input = new ActionCompleted(bookmark.Id, outcome);
-                    said = $"{node.Action} answered {outcome}";
+                    var outcome = string.IsNullOrWhiteSpace(move.Outcome) ? DefaultOutcome(plan, node.Id) : move.Outcome;
+                    var output = actionOutcomes.TryGetValue(node.Id, out var chosen) && chosen.Outcome == outcome
+                        ? chosen.Output
+                        : SampleOutput(plan.Actions.TryGetValue(node.Action!, out var action) ? action.OutputOf(outcome) : []);
+                    input = new ActionCompleted(bookmark.Id, outcome, output);
+                    said = Answered(node, outcome, output);
                     break;
                 case BookmarkKind.Webhook:
                     input = move.Outcome == "failed"
@@ -378,27 +529,36 @@ public sealed class TestRunWorkflow(ActorContext actors, WorkflowDefinitions def
                    && _state.OpenBookmarks.FirstOrDefault(b => b.Bookmark.Kind is BookmarkKind.Action or BookmarkKind.Webhook) is { Bookmark: { } call })
             {
                 var node = plan.Node(call.NodeId);
-                WorkflowInput input = call.Kind == BookmarkKind.Action
-                    ? actionOutcomes.TryGetValue(node.Id, out var chosen)
-                        ? new ActionCompleted(call.Id, chosen.Outcome, chosen.Output)
-                        : new ActionCompleted(call.Id, DefaultOutcome(node.Id))
-                    : new WebhookDelivered(call.Id, 200);
+                WorkflowInput input;
+                string said;
+                if (call.Kind == BookmarkKind.Action)
+                {
+                    var (outcome, output) = actionOutcomes.TryGetValue(node.Id, out var chosen) ? chosen : (DefaultOutcome(plan, node.Id), null);
+                    input = new ActionCompleted(call.Id, outcome, output);
+                    said = Answered(node, outcome, output);
+                }
+                else
+                {
+                    // As the web hook sender turns an HTTP answer into the engine's input.
+                    var (status, body) = webhookAnswers.TryGetValue(node.Id, out var answer) ? answer : (200, null);
+                    input = status < 300
+                        ? new WebhookDelivered(call.Id, status, body)
+                        : new WebhookFailed(call.Id, $"HTTP {status} (test run)", Retryable: status >= 500 || status is 408 or 429);
+                    said = $"web hook at '{node.Id}' answered {status}{(body is { } b ? $" with {b.GetRawText()}" : "")}";
+                }
+
                 var result = engine.Step(plan, _state, input, Now);
                 if (result.Status != StepStatus.Applied)
                 {
                     return;
                 }
 
-                Record(result, input is ActionCompleted done ? $"{node.Action} answered {done.Outcome} (simulated)" : $"web hook at '{node.Id}' delivered (simulated)",
-                    automatic: true);
+                Record(result, said + " (simulated)", automatic: true);
             }
         }
 
-        private string DefaultOutcome(string nodeId)
-        {
-            var outcomes = plan.Outcomes(nodeId);
-            return outcomes.Contains("done") ? "done" : outcomes[0];
-        }
+        private static string Answered(WorkflowNode node, string outcome, JsonElement? output) =>
+            $"{node.Action} answered {outcome}{(output is { } o ? $" with {o.GetRawText()}" : "")}";
 
         private void Record(StepResult result, string said, bool automatic)
         {

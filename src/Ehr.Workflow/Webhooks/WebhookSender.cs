@@ -17,7 +17,9 @@ namespace Ehr.Workflow.Webhooks;
 internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock)
 {
     public const string ClientName = "ehr-workflow-webhooks";
-    private const int MaxAnswerBytes = 64 * 1024;
+
+    /// <summary>The largest answer body kept (the test run refuses a larger sample).</summary>
+    internal const int MaxAnswerBytes = 64 * 1024;
 
     public static void Register(IServiceCollection services) =>
         services.AddHttpClient(ClientName, c =>

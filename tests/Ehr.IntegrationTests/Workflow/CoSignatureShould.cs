@@ -76,6 +76,14 @@ public sealed class CoSignatureShould : IAsyncLifetime
         Assert.Equal("np.ray", timeline[0].Actor);
         Assert.Contains(timeline, t => t is { What: "task.completed", Actor: "dr.lee", Node: "cosign" });
         Assert.All(instance["effects"]!.AsArray(), e => Assert.NotNull(e!["doneAt"]));
+        // What note.sign really answered (the sign node's output variable) has the fields it declares for signed: the
+        // designer's test run answers a sample of those when the tester gives no output.
+        var answered = JsonNode.Parse(instance["variables"]!.GetValue<string>())!["cosign"]!.AsObject();
+        var declared = (await _admin.GraphQLAsync("{ workflowCatalog { actions { name outputs { outcome name } } } }")).Data("workflowCatalog")["actions"]!
+            .AsArray().Single(a => a!["name"]!.GetValue<string>() == "note.sign")!["outputs"]!.AsArray()
+            .Where(o => o!["outcome"]!.GetValue<string>() == "signed").Select(f => f!["name"]!.GetValue<string>());
+        Assert.Equal(declared, answered.Select(p => p.Key));
+        Assert.Equal("dr.lee", answered["cosignedBy"]!.GetValue<string>());
 
         var cosigned = (await _physician.GraphQLAsync("query($id: ID!) { note(id: $id) { " + NoteFields + " } }", new { id = note })).Data("note");
         Assert.Equal(("cosigned", "dr.lee"), (cosigned["cosignature"]!["status"]!.GetValue<string>(), cosigned["cosignature"]!["cosignedBy"]!.GetValue<string>()));

@@ -291,6 +291,120 @@ public sealed class WorkflowTestRunShould : IAsyncLifetime
         Assert.Equal("FORBIDDEN", forbidden.Code);
     }
 
+    [Fact]
+    public async Task UseEachActionsAndWebHooksSampleAnswerAsTheRuntimeWouldDefaultingToTheActionsDeclaredOutput()
+    {
+        var content = SignThenTell();
+        const string Inputs = "{\"noteId\": \"n-1\"}";
+
+        // Nothing given: note.sign answers its default outcome (signed) with a sample of what it declares (cosignedBy);
+        // the web hook answers 200 with no body, so reading the body's ticket fails as it would at run time.
+        var defaults = await RunAsync(new { content, inputs = Inputs });
+        var given = await RunAsync(new
+        {
+            content, inputs = Inputs,
+            actionOutcomes = new[] { new { nodeId = "sign", output = "{\"cosignedBy\": \"dr-7\"}" } },
+            webhookResponses = new[] { new { nodeId = "tell", status = 201, body = "{\"ticket\": 42}" } },
+        });
+        var refused = await RunAsync(new
+        {
+            content, inputs = Inputs, actionOutcomes = new[] { new { nodeId = "sign", outcome = "refused", output = (string?)null } },
+        });
+        var unavailable = await RunAsync(new { content, inputs = Inputs, webhookResponses = new[] { new { nodeId = "tell", status = 503 } } });
+        var notFound = await RunAsync(new { content, inputs = Inputs, webhookResponses = new[] { new { nodeId = "tell", status = 404 } } });
+        var catalog = (await _admin.GraphQLAsync("{ workflowCatalog { actions { name outputs { outcome name type required } } } }"))
+            .Data("workflowCatalog")["actions"]!.AsArray().Single(a => a!["name"]!.GetValue<string>() == "note.sign")!;
+
+        var incident = defaults["waiting"]!.AsArray().Single()!;
+        Assert.Equal(("incident", "ticket", "SCRIPT_ERROR"), (incident["kind"]!.GetValue<string>(), incident["nodeId"]!.GetValue<string>(), incident["code"]!.GetValue<string>()));
+        var afterDefaults = JsonNode.Parse(defaults["variables"]!.GetValue<string>())!;
+        Assert.Equal("TEST-COSIGNEDBY", afterDefaults["cosigner"]!.GetValue<string>());
+        Assert.Equal(200, afterDefaults["partner"]!["status"]!.GetValue<int>());
+        Assert.Contains(defaults["steps"]!.AsArray(), s => s!["input"]!.GetValue<string>() == "note.sign answered signed with {\"cosignedBy\":\"test-cosignedBy\"} (simulated)");
+        Assert.Contains(defaults["steps"]!.AsArray(), s => s!["input"]!.GetValue<string>() == "web hook at 'tell' answered 200 (simulated)");
+
+        Assert.Equal(("completed", "told"), (given["status"]!.GetValue<string>(), given["outcome"]!.GetValue<string>()));
+        var afterGiven = JsonNode.Parse(given["variables"]!.GetValue<string>())!;
+        Assert.Equal(("DR-7", "42"), (afterGiven["cosigner"]!.GetValue<string>(), afterGiven["ticket"]!.GetValue<string>()));
+        Assert.Equal((201, 42), (afterGiven["partner"]!["status"]!.GetValue<int>(), afterGiven["partner"]!["body"]!["ticket"]!.GetValue<int>()));
+        Assert.Contains(given["steps"]!.AsArray(), s => s!["input"]!.GetValue<string>() == "web hook at 'tell' answered 201 with {\"ticket\": 42} (simulated)");
+
+        Assert.Equal(("completed", "not-signed"), (refused["status"]!.GetValue<string>(), refused["outcome"]!.GetValue<string>()));
+        Assert.Equal("test-reason", JsonNode.Parse(refused["variables"]!.GetValue<string>())!["signed"]!["reason"]!.GetValue<string>());
+
+        Assert.Equal(("webhookRetry", "tell"), (unavailable["waiting"]![0]!["kind"]!.GetValue<string>(), unavailable["waiting"]![0]!["nodeId"]!.GetValue<string>()));
+        var refusedDelivery = notFound["waiting"]!.AsArray().Single()!;
+        Assert.Equal(("incident", "tell", "WEBHOOK_FAILED"), (refusedDelivery["kind"]!.GetValue<string>(), refusedDelivery["nodeId"]!.GetValue<string>(),
+            refusedDelivery["code"]!.GetValue<string>()));
+
+        Assert.Equal([("signed", "cosignedBy", "string", true), ("refused", "reason", "string", true)], catalog["outputs"]!.AsArray()
+            .Select(o => (o!["outcome"]!.GetValue<string>(), o["name"]!.GetValue<string>(), o["type"]!.GetValue<string>(), o["required"]!.GetValue<bool>())));
+    }
+
+    [Fact]
+    public async Task RefuseBadSampleOutputsAndAnswersWithTheirCodesAndPaths()
+    {
+        var content = SignThenTell();
+        const string Inputs = "{\"noteId\": \"n-1\"}";
+        async Task<GraphQLResult> Refused(object? actionOutcomes = null, object? webhookResponses = null) =>
+            await _admin.GraphQLAsync(Run, new { input = new { content, inputs = Inputs, actionOutcomes, webhookResponses } });
+
+        var notJson = await Refused(actionOutcomes: new[] { new { nodeId = "sign", output = "{ \"cosignedBy\": " } });
+        var wrongType = await Refused(actionOutcomes: new[] { new { nodeId = "sign", output = "{\"cosignedBy\": 7}" } });
+        var lacking = await Refused(actionOutcomes: new[] { new { nodeId = "sign", output = "{}" } });
+        var twice = await Refused(actionOutcomes: new[] { new { nodeId = "sign", output = "{\"cosignedBy\": \"a\"}" }, new { nodeId = "sign", output = "{\"cosignedBy\": \"b\"}" } });
+        var notAWebhook = await Refused(webhookResponses: new[] { new { nodeId = "sign", status = (int?)200, body = (string?)null } });
+        var badStatus = await Refused(webhookResponses: new[] { new { nodeId = "tell", status = (int?)700, body = (string?)null } });
+        var arrayBody = await Refused(webhookResponses: new[] { new { nodeId = "tell", status = (int?)200, body = (string?)"[1]" } });
+        var badBody = await Refused(webhookResponses: new[] { new { nodeId = "tell", status = (int?)200, body = (string?)"{ticket: 1}" } });
+        var bodyOfAFailure = await Refused(webhookResponses: new[] { new { nodeId = "tell", status = (int?)500, body = (string?)"{\"error\": \"down\"}" } });
+        var huge = await Refused(webhookResponses: new[] { new { nodeId = "tell", status = (int?)200, body = (string?)$"{{\"pad\": \"{new string('x', 70_000)}\"}}" } });
+
+        Assert.Equal(("VALIDATION_FAILED", "input.actionOutcomes[0].output", "INVALID_FORMAT"), (notJson.Code, notJson.FieldPaths.Single(), FieldCode(notJson)));
+        Assert.Equal(("input.actionOutcomes[0].output.cosignedBy", "INVALID_FORMAT"), (wrongType.FieldPaths.Single(), FieldCode(wrongType)));
+        Assert.Equal(("input.actionOutcomes[0].output.cosignedBy", "REQUIRED"), (lacking.FieldPaths.Single(), FieldCode(lacking)));
+        Assert.Equal(("input.actionOutcomes[1].nodeId", "DUPLICATE"), (twice.FieldPaths.Single(), FieldCode(twice)));
+        Assert.Equal(("input.webhookResponses[0].nodeId", "UNKNOWN_REFERENCE"), (notAWebhook.FieldPaths.Single(), FieldCode(notAWebhook)));
+        Assert.Equal(("input.webhookResponses[0].status", "OUT_OF_RANGE"), (badStatus.FieldPaths.Single(), FieldCode(badStatus)));
+        Assert.Equal(("input.webhookResponses[0].body", "INVALID_FORMAT"), (arrayBody.FieldPaths.Single(), FieldCode(arrayBody)));
+        Assert.Equal(("input.webhookResponses[0].body", "INVALID_FORMAT"), (badBody.FieldPaths.Single(), FieldCode(badBody)));
+        Assert.Equal(("input.webhookResponses[0].body", "INVALID_FORMAT"), (bodyOfAFailure.FieldPaths.Single(), FieldCode(bodyOfAFailure)));
+        Assert.Equal(("input.webhookResponses[0].body", "TOO_LONG"), (huge.FieldPaths.Single(), FieldCode(huge)));
+        Assert.Equal("sign", wrongType.Errors![0]!["extensions"]!["fields"]![0]!["nodeId"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// A manual start with a note id: note.sign co-signs it (its output to <c>signed</c>), the co-signer's name is read
+    /// from that output, then a partner's web hook is told and the ticket number is read from its answer's body.
+    /// </summary>
+    private static string SignThenTell() => ToJson(new
+    {
+        schemaVersion = 1, title = "Sign then tell",
+        variables = new
+        {
+            signed = new { type = "object" }, partner = new { type = "object" }, cosigner = new { type = "string" }, ticket = new { type = "string" },
+        },
+        nodes = new object[]
+        {
+            new { id = "start", kind = "start", trigger = new { type = "manual", inputs = new { noteId = new { type = "string", required = true } } } },
+            new { id = "sign", kind = "action", action = "note.sign", inputs = new { noteId = "vars.noteId", signerId = "'dr-1'" }, output = "signed" },
+            new { id = "remember", kind = "set", assign = new { cosigner = "vars.signed.cosignedBy.toUpperCase()" } },
+            new { id = "tell", kind = "webhook", endpoint = "partner", @event = "note.cosigned", payload = new { note = "vars.noteId" }, output = "partner" },
+            new { id = "ticket", kind = "set", assign = new { ticket = "String(vars.partner.body.ticket)" } },
+            new { id = "told", kind = "end", outcome = "told" },
+            new { id = "not-signed", kind = "end", outcome = "not-signed" },
+        },
+        edges = new object[]
+        {
+            new { from = "start", to = "sign" },
+            new { from = "sign", outcome = "signed", to = "remember" },
+            new { from = "sign", outcome = "refused", to = "not-signed" },
+            new { from = "remember", to = "tell" },
+            new { from = "tell", to = "ticket" },
+            new { from = "ticket", to = "told" },
+        },
+    });
+
     /// <summary>A manual start with a score; a decision sends 10 and above to the urgent end (setting level high first).</summary>
     private static string Triage() => ToJson(new
     {

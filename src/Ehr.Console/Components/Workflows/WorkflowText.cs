@@ -148,6 +148,32 @@ public static class WorkflowText
         return list;
     }
 
+    /// <summary>The web hook nodes (id, endpoint), in the order of the JSON.</summary>
+    public static IReadOnlyList<(string NodeId, string Endpoint)> WebhookNodes(string? content)
+    {
+        var list = new List<(string, string)>();
+        foreach (var node in Nodes(content))
+        {
+            if (node["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) && kind == NodeKinds.Webhook
+                && node["id"] is JsonValue i && i.TryGetValue<string>(out var id))
+            {
+                list.Add((id, node["endpoint"] is JsonValue e && e.TryGetValue<string>(out var endpoint) ? endpoint : ""));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// What an action answers in a test run when the tester gives no output, as the server makes it
+    /// (<c>TestRunWorkflow.SampleOutput</c>): a sample of the fields it declares for the outcome, else nothing.
+    /// </summary>
+    public static string? SampleOutput(WorkflowCatalogView? catalog, string action, string outcome)
+    {
+        var fields = catalog?.Actions.FirstOrDefault(a => a.Name == action)?.OutputOf(outcome) ?? [];
+        return fields.Count == 0 ? null : TestRunWorkflow.SampleOutput(fields)?.GetRawText();
+    }
+
     private static JsonObject? StartNode(string? content) =>
         Nodes(content).FirstOrDefault(n => n["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) && kind == NodeKinds.Start);
 
