@@ -41,7 +41,7 @@ public sealed class TenantAuditOfPlatformChange(
         AuditSealer sealer, TimeProvider clock, CancellationToken ct)
     {
         var owned = platform.Database.CurrentTransaction is null;
-        var tx = platform.Database.CurrentTransaction ?? await platform.Database.BeginTransactionAsync(ct);
+        var tx = platform.Database.CurrentTransaction ?? await BeginOnABackendThatSeesTheRoleAsync(platform, tenant, ct);
         try
         {
             await platform.SaveChangesAsync(ct);
@@ -73,5 +73,33 @@ public sealed class TenantAuditOfPlatformChange(
         }
 
         sealer.Notify(tenant);
+    }
+
+    /// <summary>
+    /// Begins the transaction on a backend that knows the login role is a member of the tenant's role, asked before
+    /// anything is written (<c>pg_has_role</c> answers from the same membership the later <c>SET LOCAL ROLE</c> checks,
+    /// without aborting the transaction): a pooled backend that was idle while the tenant's role was granted can keep
+    /// refusing it (see TenantSession). Such a backend is given back, the pool emptied, and a fresh one tried, up to three
+    /// times; after that the change goes ahead and a refusal is reported as before.
+    /// </summary>
+    private static async Task<IDbContextTransaction> BeginOnABackendThatSeesTheRoleAsync(PlatformDbContext platform, Tenant tenant, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var tx = await platform.Database.BeginTransactionAsync(ct);
+            var connection = (NpgsqlConnection)platform.Database.GetDbConnection();
+            await using (var probe = new NpgsqlCommand("SELECT pg_has_role($1, 'MEMBER')", connection, (NpgsqlTransaction)tx.GetDbTransaction()))
+            {
+                probe.Parameters.AddWithValue(tenant.SchemaName);
+                if (attempt >= 3 || await probe.ExecuteScalarAsync(ct) is true)
+                {
+                    return tx;
+                }
+            }
+
+            await tx.DisposeAsync();
+            await platform.Database.CloseConnectionAsync();
+            NpgsqlConnection.ClearPool(connection);
+        }
     }
 }
