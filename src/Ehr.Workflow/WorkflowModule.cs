@@ -64,6 +64,7 @@ public static class WorkflowModule
         services.AddScoped<InForceWorkflows>();
         services.AddScoped<EventConsumer>();
         services.AddScoped<EffectRunner>();
+        services.AddScoped<TenantWorkProbe>();
         services.AddSingleton<WorkflowTimers>();
         services.AddSingleton<ImminentTimers>();
         services.AddScoped<WebhookEndpoints>();

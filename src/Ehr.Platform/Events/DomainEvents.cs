@@ -24,10 +24,25 @@ public sealed record StoredEvent(ulong TxId, long Seq, Guid Id, string Type, str
     public EventPosition Position => new(TxId, Seq);
 }
 
+/// <summary>
+/// A read past the horizon: events in order, committed but not necessarily settled; <see cref="Horizon"/> is the
+/// oldest transaction still running when they were read (every event of an older transaction is committed or never
+/// will be, so a position may move up to the last event below it); <see cref="SettledAhead"/> is the furthest event
+/// handled ahead that is now below it.
+/// </summary>
+public sealed record EventRead(IReadOnlyList<StoredEvent> Events, ulong Horizon, EventPosition? SettledAhead)
+{
+    /// <summary>Whether every transaction older than <paramref name="e"/>'s has ended (so none can add an event before it).</summary>
+    public bool IsSettled(StoredEvent e) => e.TxId < Horizon;
+}
+
 /// <summary>A reader's place in the event order: after this event.</summary>
 public readonly record struct EventPosition(ulong TxId, long Seq)
 {
     public static readonly EventPosition Start = new(0, 0);
+
+    /// <summary>The later of two positions.</summary>
+    public static EventPosition Max(EventPosition a, EventPosition b) => (a.TxId, a.Seq).CompareTo((b.TxId, b.Seq)) >= 0 ? a : b;
 }
 
 /// <summary>
@@ -95,8 +110,7 @@ public sealed partial class DomainEvents(TenantDbContext db, ActorContext actors
         {
             var (conn, tx) = db.RequireTransaction("Event reads");
             await using var cmd = new NpgsqlCommand(
-                "SELECT tx_id::text, seq, id, type, subject_type, subject_id, location_id, payload::text, actor_id, occurred_at " +
-                "FROM domain_events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) AND (tx_id, seq) > ($1::text::xid8, $2) " +
+                $"SELECT {Columns} FROM domain_events e WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) AND (tx_id, seq) > ($1::text::xid8, $2) " +
                 "ORDER BY tx_id, seq LIMIT $3", conn, tx);
             cmd.Parameters.AddWithValue(after.TxId.ToString(CultureInfo.InvariantCulture));
             cmd.Parameters.AddWithValue(after.Seq);
@@ -105,15 +119,73 @@ public sealed partial class DomainEvents(TenantDbContext db, ActorContext actors
             await using var reader = await cmd.ExecuteReaderAsync(token);
             while (await reader.ReadAsync(token))
             {
-                using var payload = JsonDocument.Parse(reader.GetString(7));
-                events.Add(new StoredEvent(
-                    ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1), reader.GetGuid(2), reader.GetString(3),
-                    reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetGuid(6), payload.RootElement.Clone(),
-                    reader.GetString(8), reader.GetFieldValue<DateTimeOffset>(9)));
+                events.Add(Read(reader, 0));
             }
 
             return (IReadOnlyList<StoredEvent>)events;
         }, ct);
+
+    /// <summary>
+    /// For a consumer that keeps, beside its position, the events it handled past the horizon (in
+    /// <paramref name="handledAhead"/>, a table of <c>(seq, tx_id)</c> it writes in the transaction that handles them):
+    /// up to <paramref name="limit"/> events after <paramref name="after"/> that are committed and not in that table,
+    /// in order, read in the caller's transaction. Unlike <see cref="ReadAsync"/> this does not wait for the horizon, so
+    /// a long transaction anywhere in the cluster (an import, a report, a stuck session) holds nobody's events back; it
+    /// returns the horizon of the same snapshot, below which the consumer may move its position, and the furthest
+    /// event in <paramref name="handledAhead"/> already below it.
+    /// </summary>
+    public async Task<EventRead> ReadPastHorizonAsync(EventPosition after, int limit, string handledAhead, CancellationToken ct)
+    {
+        if (!TableName().IsMatch(handledAhead))
+        {
+            throw new ArgumentException($"'{handledAhead}' is not a table name.", nameof(handledAhead));
+        }
+
+        var (conn, tx) = db.RequireTransaction("Event reads");
+        // One statement, so one snapshot: the horizon returned is the one the events were read under.
+        await using var cmd = new NpgsqlCommand(
+            "WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) " +
+            $"SELECT h.horizon::text, (SELECT a.tx_id::text || '/' || a.seq FROM {handledAhead} a WHERE a.tx_id < h.horizon ORDER BY a.tx_id DESC, a.seq DESC LIMIT 1), " +
+            $"e.* FROM h LEFT JOIN LATERAL (SELECT {Columns}, e.tx_id AS in_order FROM domain_events e WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2) " +
+            $"AND NOT EXISTS (SELECT 1 FROM {handledAhead} a WHERE a.seq = e.seq) ORDER BY e.tx_id, e.seq LIMIT $3) e ON true ORDER BY e.in_order, e.seq", conn, tx);
+        cmd.Parameters.AddWithValue(after.TxId.ToString(CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue(after.Seq);
+        cmd.Parameters.AddWithValue(limit);
+        var events = new List<StoredEvent>();
+        ulong horizon = 0;
+        EventPosition? settledAhead = null;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            horizon = ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture);
+            if (!reader.IsDBNull(1))
+            {
+                var parts = reader.GetString(1).Split('/');
+                settledAhead = new EventPosition(ulong.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+            }
+
+            if (!reader.IsDBNull(2))
+            {
+                events.Add(Read(reader, 2));
+            }
+        }
+
+        return new EventRead(events, horizon, settledAhead);
+    }
+
+    private const string Columns = "e.tx_id::text, e.seq, e.id, e.type, e.subject_type, e.subject_id, e.location_id, e.payload::text, e.actor_id, e.occurred_at";
+
+    private static StoredEvent Read(NpgsqlDataReader reader, int at)
+    {
+        using var payload = JsonDocument.Parse(reader.GetString(at + 7));
+        return new StoredEvent(
+            ulong.Parse(reader.GetString(at), CultureInfo.InvariantCulture), reader.GetInt64(at + 1), reader.GetGuid(at + 2), reader.GetString(at + 3),
+            reader.GetString(at + 4), reader.GetString(at + 5), reader.IsDBNull(at + 6) ? null : reader.GetGuid(at + 6), payload.RootElement.Clone(),
+            reader.GetString(at + 8), reader.GetFieldValue<DateTimeOffset>(at + 9));
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    private static partial Regex TableName();
 
     [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$")]
     private static partial Regex TypePattern();

@@ -50,26 +50,31 @@ internal sealed class WorkflowDispatcher(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var slug = await signals.Reader.ReadAsync(stoppingToken);
+                // A free slot first, then the tenant: what is signalled while every slot is busy still goes first.
+                await slots.WaitAsync(stoppingToken);
+                var (slug, signalled) = await signals.NextAsync(stoppingToken);
                 lock (gate)
                 {
                     if (!running.Add(slug))
                     {
                         // Being worked on: one more round once this one ends, however many signals came meanwhile.
                         again.Add(slug);
+                        slots.Release();
                         continue;
                     }
                 }
 
-                await slots.WaitAsync(stoppingToken);
                 rounds.RemoveAll(r => r.IsCompleted);
                 rounds.Add(Task.Run(async () =>
                 {
                     try
                     {
+                        // A swept tenant is looked at first (most have nothing to do); a round asked for again is full.
+                        var probe = !signalled;
                         while (true)
                         {
-                            await WorkTenantAsync(slug, stoppingToken);
+                            await WorkTenantAsync(slug, probe, stoppingToken);
+                            probe = false;
                             lock (gate)
                             {
                                 if (!again.Remove(slug) || stoppingToken.IsCancellationRequested)
@@ -94,11 +99,19 @@ internal sealed class WorkflowDispatcher(
         await Task.WhenAll(rounds.Append(listening).Append(sweeping).Append(firing).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
     }
 
-    /// <summary>One tenant's round: start workflows on new events, then carry out every pending effect.</summary>
-    private async Task WorkTenantAsync(string slug, CancellationToken ct)
+    /// <summary>
+    /// One tenant's round: start workflows on new events, then carry out every pending effect; with
+    /// <paramref name="probeFirst"/>, only if a look shows there is something to do.
+    /// </summary>
+    private async Task WorkTenantAsync(string slug, bool probeFirst, CancellationToken ct)
     {
         try
         {
+            if (probeFirst && !await tenants.RunAsync(slug, "workflow", sp => sp.GetRequiredService<TenantWorkProbe>().AnyAsync(ct), ct))
+            {
+                return;
+            }
+
             await tenants.RunAsync(slug, "workflow", sp => sp.GetRequiredService<EventConsumer>().DrainAsync(ct), ct);
             while (!ct.IsCancellationRequested)
             {
@@ -174,7 +187,7 @@ internal sealed class WorkflowDispatcher(
                 {
                     if (tenant.Status == TenantStatus.Active)
                     {
-                        signals.Wake(tenant.Slug);
+                        signals.Sweep(tenant.Slug);
                     }
                 }
             }
@@ -219,7 +232,7 @@ internal sealed class WorkflowDispatcher(
                 // What was announced meanwhile is found by a sweep now rather than at the next interval.
                 foreach (var tenant in await SafeListAsync(ct))
                 {
-                    signals.Wake(tenant);
+                    signals.Sweep(tenant);
                 }
             }
         }

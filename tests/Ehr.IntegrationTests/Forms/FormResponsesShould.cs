@@ -3,6 +3,7 @@ using Ehr.Forms.Responses;
 using Ehr.IntegrationTests.Access;
 using Ehr.IntegrationTests.Infrastructure;
 using Ehr.IntegrationTests.Patients;
+using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
 using Ehr.Platform.Tenancy;
@@ -289,6 +290,8 @@ public sealed class FormResponsesShould : IAsyncLifetime
         await using var sql = await TenantSqlAsync();
         Assert.Equal(PostgresErrorCodes.IntegrityConstraintViolation,
             (await Assert.ThrowsAsync<PostgresException>(() => sql.ExecAsync($"UPDATE form_responses SET for_patient = true WHERE id = '{notSent.Id()}'"))).SqlState);
+        // Entries reach audit_log once the sealer has chained them (milliseconds, later under load): seal before reading.
+        await _host.Services.GetRequiredService<AuditSealer>().SealAsync(_tenant);
         Assert.Contains("\"forPatient\":true", await ScalarTextAsync(sql,
             $"SELECT details::text FROM audit_log WHERE action = 'form.response.start' AND resource_id = '{sent.Id()}'"), StringComparison.Ordinal);
     }

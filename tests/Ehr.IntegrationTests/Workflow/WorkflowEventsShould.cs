@@ -61,7 +61,7 @@ public sealed class WorkflowEventsShould : IAsyncLifetime
         Assert.Equal(1, await CountAsync(_host, _tenant,
             $"SELECT count(*) FROM workflow_tasks t JOIN workflow_instances i ON i.id = t.instance_id JOIN domain_events e ON e.id = i.start_event_id WHERE e.subject_id = '{note}'"));
         // The position passes every event that existed before the drains: at once unless a transaction older than
-        // the last of them was still open (the dispatcher's), which the consumer waits for rather than skip past.
+        // the last of them was still open (the dispatcher's); those were handled ahead, and it passes them after.
         await EventuallyAsync(async () =>
         {
             await scope.RunAsync(_tenant.Slug, "test", sp => sp.GetRequiredService<EventConsumer>().DrainAsync(CancellationToken.None), CancellationToken.None);
@@ -70,6 +70,63 @@ public sealed class WorkflowEventsShould : IAsyncLifetime
                 ? "caught up" : null;
         }, "the position to pass every event that existed before the drains");
         Assert.Equal(1, await CountAsync(_host, _tenant, started));
+    }
+
+    [Fact]
+    public async Task StartWorkflowsWhileALongTransactionIsOpenAndStillHandleItsLateEventOnce()
+    {
+        var patient = await PatientAtAsync("MAIN");
+        var first = await SignedNoteAsync(patient);
+        await TaskForAsync(first);
+
+        // A transaction that stays open (an import, a report): it holds back the cluster's horizon, and raises an
+        // event (a copy of the first note's) that commits only at its end, after events raised later.
+        await using var slow = await _host.OpenSqlAsync();
+        await using (var enter = new Npgsql.NpgsqlCommand($"SET ROLE {_tenant.SchemaName}; SET search_path = {_tenant.SchemaName}", slow))
+        {
+            await enter.ExecuteNonQueryAsync();
+        }
+
+        await using var slowTx = await slow.BeginTransactionAsync();
+        var late = Guid.NewGuid();
+        await using (var raise = new Npgsql.NpgsqlCommand(
+            "INSERT INTO domain_events (id, type, subject_type, subject_id, location_id, payload, actor_id, occurred_at) " +
+            $"SELECT '{late}', type, subject_type, subject_id, location_id, payload, actor_id, now() FROM domain_events WHERE type = 'note.signed' AND subject_id = '{first}'; " +
+            $"SELECT pg_notify('ehr_domain_events', '{_tenant.Slug}')", slow, slowTx))
+        {
+            await raise.ExecuteNonQueryAsync();
+        }
+
+        // A note signed meanwhile gets its co-signature task without waiting for the open transaction: its event is
+        // handled ahead of the horizon, noted as such, and the position stays behind the open transaction.
+        var second = await SignedNoteAsync(patient);
+        await EventuallyAsync(async () => (await _physician.GraphQLAsync(Tasks, new { scope = "MY_ROLES" })).Data("workflowTasks")["nodes"]!.AsArray()
+            .FirstOrDefault(t => t!["subjectId"]!.GetValue<string>() == second), "the second note's task while a transaction is open", seconds: 20);
+        var secondEvent = $"(SELECT seq FROM domain_events WHERE type = 'note.signed' AND subject_id = '{second}')";
+        Assert.Equal(1, await CountAsync(_host, _tenant, $"SELECT count(*) FROM workflow_events_ahead WHERE seq = {secondEvent}"));
+        Assert.Equal(1, await CountAsync(_host, _tenant,
+            $"SELECT count(*) FROM workflow_event_position p, domain_events e WHERE e.seq = {secondEvent} AND (p.tx_id, p.seq) < (e.tx_id, e.seq)"));
+
+        // The open transaction commits: its event, behind the position's horizon until now, starts its workflow once;
+        // the position then passes everything and nothing is left noted ahead.
+        await slowTx.CommitAsync();
+        var lateStarted = $"SELECT count(*) FROM workflow_instances WHERE start_event_id = '{late}'";
+        await EventuallyAsync(async () => await CountAsync(_host, _tenant, lateStarted) == 1 ? "started" : null, "the late event's workflow");
+        var scope = _host.Services.GetRequiredService<TenantJobScope>();
+        await EventuallyAsync(async () =>
+        {
+            await scope.RunAsync(_tenant.Slug, "test", sp => sp.GetRequiredService<EventConsumer>().DrainAsync(CancellationToken.None), CancellationToken.None);
+            return await CountAsync(_host, _tenant, $"SELECT count(*) FROM workflow_events_ahead WHERE seq <= {secondEvent}") == 0 &&
+                   await CountAsync(_host, _tenant,
+                       $"SELECT count(*) FROM workflow_event_position p, domain_events e WHERE e.seq = {secondEvent} AND (p.tx_id, p.seq) < (e.tx_id, e.seq)") == 0
+                ? "passed" : null;
+        }, "the position to pass the events handled ahead");
+
+        Assert.Equal(1, await CountAsync(_host, _tenant, lateStarted));
+        Assert.Equal(1, await CountAsync(_host, _tenant,
+            $"SELECT count(*) FROM workflow_instances i JOIN domain_events e ON e.id = i.start_event_id WHERE e.subject_id = '{second}'"));
+        Assert.Equal(1, await CountAsync(_host, _tenant,
+            $"SELECT count(*) FROM workflow_tasks t JOIN workflow_instances i ON i.id = t.instance_id JOIN domain_events e ON e.id = i.start_event_id WHERE e.subject_id = '{second}'"));
     }
 
     [Fact]
