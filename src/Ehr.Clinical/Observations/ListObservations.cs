@@ -58,9 +58,9 @@ public sealed class ListObservations(TenantDbContext db, ActorContext actors, Pa
                 ?? throw EhrException.NotFound("Patient " + query.PatientId);
             var (afterAt, afterId) = after ?? (DateTimeOffset.MaxValue, Guid.Empty);
             var hasAfter = after is not null;
-            var rows = await db.Set<Observation>().FromSql(
+            var rows = await db.Set<Observation>().SelectFrom(
                     $"""
-                    SELECT * FROM observations
+                    FROM observations
                     WHERE patient_id = {query.PatientId}
                       AND ({query.CodeSystem}::text IS NULL OR (code_system = {query.CodeSystem} AND code = {query.Code}))
                       AND ({query.IncludeEnteredInError} OR status = 'final')

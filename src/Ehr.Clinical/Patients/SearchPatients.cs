@@ -158,7 +158,10 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     /// returns <see cref="SearchHit"/>s (id, rank, sort key). Otherwise only exact word prefixes, in name order; it
     /// returns whole patient rows, so the page takes one statement.
     /// </summary>
-    private static (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search, bool ranked, Guid[]? onlyIds)
+    // The patient row's columns by name, never p.* (see EntityColumns).
+    private string PatientColumns => EntityColumns.Of<Patient>(db, "p");
+
+    private (string Sql, object[] Parameters) ToSql(ParsedQuery query, PatientSearch search, bool ranked, Guid[]? onlyIds)
     {
         // The name-word index serves name-only searches; a patient-role search (its own few records) takes the general path.
         if (!ranked && onlyIds is null && query.Words.Count > 0 && query.BirthDate is null && query.Mrn is null && query.Phone is null)
@@ -242,7 +245,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         if (query.Words.Count == 0)
         {
             // Birth date, MRN, phone or nothing: their btree indexes (or the (sort_key, id) one) serve filter and order.
-            sql = $"SELECT p.* FROM patients p WHERE true{filters}{keyset} ORDER BY {key} LIMIT {limit}";
+            sql = $"SELECT {PatientColumns} FROM patients p WHERE true{filters}{keyset} ORDER BY {key} LIMIT {limit}";
         }
         else
         {
@@ -253,7 +256,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
             sql = ranked
                 ? $"{hits}SELECT p.id, {rank} AS rank, p.sort_key FROM hits p WHERE true{keyset} ORDER BY {key} LIMIT {limit}"
                 : $"{hits}, page AS (SELECT p.id, p.sort_key FROM hits p WHERE true{keyset} ORDER BY {key} LIMIT {limit}) " +
-                  "SELECT p.* FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id";
+                  $"SELECT {PatientColumns} FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id";
         }
 
         return (sql, parameters.ToArray());
@@ -265,7 +268,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
     /// without visiting a patient row; only the page's patients are read. The longest word drives (the narrowest
     /// range), the others must start some word of the same patient. Same matches as search_name LIKE '% w%'.
     /// </summary>
-    private static string NameWordsSql(ParsedQuery query, PatientSearch search)
+    private string NameWordsSql(ParsedQuery query, PatientSearch search)
     {
         // Parameters, in WordParameters' order: {0} the driving word's pattern, {1..k} the other words', then the
         // cursor's sort key and id when paging, then the limit.
@@ -290,7 +293,7 @@ public sealed class SearchPatients(TenantDbContext db, ActorContext actors, Audi
         }
 
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY w.sort_key, w.patient_id LIMIT {{{next}}}) ");
-        sql.Append("SELECT p.* FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id");
+        sql.Append(CultureInfo.InvariantCulture, $"SELECT {PatientColumns} FROM page JOIN patients p ON p.id = page.id ORDER BY page.sort_key, page.id");
         return sql.ToString();
     }
 

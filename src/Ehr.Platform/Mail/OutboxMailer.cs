@@ -125,9 +125,9 @@ public sealed class OutboxMailer(
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow();
-        var due = await db.OutboxEmails.FromSql(
+        var due = await db.OutboxEmails.SelectFrom(
                 $"""
-                SELECT * FROM platform.email_outbox
+                FROM platform.email_outbox
                 WHERE sent_at IS NULL AND failed_at IS NULL AND coalesce(next_attempt_at, created_at) <= {now}
                 ORDER BY coalesce(next_attempt_at, created_at) LIMIT {settings.BatchSize}
                 FOR UPDATE SKIP LOCKED

@@ -109,7 +109,7 @@ internal sealed class EventConsumer(
         await using var record = new NpgsqlBatch(conn, tx);
         if (ahead.Count > 0)
         {
-            record.BatchCommands.Add(BatchCommand($"INSERT INTO {HandledAhead} (seq, tx_id) SELECT * FROM unnest($1::bigint[], $2::text[]::xid8[])",
+            record.BatchCommands.Add(BatchCommand($"INSERT INTO {HandledAhead} (seq, tx_id) SELECT u.seq, u.tx_id FROM unnest($1::bigint[], $2::text[]::xid8[]) AS u(seq, tx_id)",
                 ahead.Select(e => e.Seq).ToArray(), ahead.Select(e => e.TxId.ToString(CultureInfo.InvariantCulture)).ToArray()));
         }
 

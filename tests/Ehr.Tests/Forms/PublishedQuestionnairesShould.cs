@@ -16,7 +16,7 @@ namespace Ehr.Tests.Forms;
 public sealed class PublishedQuestionnairesShould
 {
     private static readonly DefinitionValidator Validator = new();
-    private static readonly string Root = RepoRoot();
+    private static readonly string Root = Repository.Root;
 
     [Fact]
     public void ImportEachPublishedQuestionnaireOrNameWhatItDoesNotSupport()
@@ -147,13 +147,4 @@ public sealed class PublishedQuestionnairesShould
         Assert.Equal(File.ReadAllText(path).ReplaceLineEndings(), actual.ReplaceLineEndings());
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ehr.Saas.sln"))) return dir.FullName;
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
-    }
 }

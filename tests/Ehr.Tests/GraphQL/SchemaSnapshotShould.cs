@@ -18,7 +18,7 @@ public sealed class SchemaSnapshotShould
         using var services = new ServiceCollection().AddEhrGraphQLSchema().BuildServiceProvider();
         var schema = services.GetRequiredService<ISchema>();
         var printed = schema.Print().ReplaceLineEndings("\n").TrimEnd() + "\n";
-        var path = Path.Combine(RepoRoot(), "src", "Ehr.GraphQL", "schema.graphql");
+        var path = Path.Combine(Repository.Root, "src", "Ehr.GraphQL", "schema.graphql");
 
         if (Environment.GetEnvironmentVariable("UPDATE_SCHEMA_SNAPSHOT") == "1")
         {
@@ -29,16 +29,4 @@ public sealed class SchemaSnapshotShould
         Assert.Equal(File.ReadAllText(path), printed);
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ehr.Saas.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
-    }
 }

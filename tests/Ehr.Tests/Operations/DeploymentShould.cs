@@ -10,7 +10,7 @@ namespace Ehr.Tests.Operations;
 /// </summary>
 public sealed class DeploymentShould
 {
-    private static readonly string Root = RepoRoot();
+    private static readonly string Root = Repository.Root;
 
     [Fact]
     public void RunTheApiHostWithAFixedHttpsIssuerAndWithoutDevelopmentTokens()
@@ -129,16 +129,4 @@ public sealed class DeploymentShould
         return current;
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ehr.Saas.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
-    }
 }

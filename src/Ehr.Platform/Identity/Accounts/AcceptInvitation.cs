@@ -33,7 +33,7 @@ public sealed class AcceptInvitation(
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var hash = InviteUser.HashToken(input.Token ?? "");
-        var invitation = (await db.Invitations.FromSql($"SELECT * FROM platform.invitations WHERE token_hash = {hash} FOR UPDATE")
+        var invitation = (await db.Invitations.SelectFrom($"FROM platform.invitations WHERE token_hash = {hash} FOR UPDATE")
                              .ToListAsync(ct)).SingleOrDefault()
                          ?? throw new EhrException(ErrorCodes.InvitationInvalid, "This invitation link is not valid.", 404);
         if (invitation.AcceptedAt is not null)
@@ -60,7 +60,7 @@ public sealed class AcceptInvitation(
             throw new EhrException(ErrorCodes.TenantSuspended, $"Tenant '{tenant.Slug}' is suspended.", 403);
         }
 
-        var user = (await db.Users.FromSql($"SELECT * FROM platform.users WHERE email = {invitation.Email} FOR UPDATE").ToListAsync(ct))
+        var user = (await db.Users.SelectFrom($"FROM platform.users WHERE email = {invitation.Email} FOR UPDATE").ToListAsync(ct))
             .SingleOrDefault();
         var newAccount = user is null;
         user = user is null

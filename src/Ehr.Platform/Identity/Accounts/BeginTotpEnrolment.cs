@@ -42,7 +42,7 @@ internal static class AccountLookup
     public static async Task<UserAccount> ActiveUserAsync(PlatformDbContext db, Guid userId, CancellationToken ct, bool forUpdate = false)
     {
         var user = forUpdate
-            ? (await db.Users.FromSql($"SELECT * FROM platform.users WHERE id = {userId} FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
+            ? (await db.Users.SelectFrom($"FROM platform.users WHERE id = {userId} FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
             : await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null)
         {

@@ -82,8 +82,8 @@ public static class MembershipInput
             return;
         }
 
-        var admins = await db.Memberships.FromSql(
-                $"SELECT * FROM platform.memberships WHERE tenant_id = {membership.TenantId} AND status = 'active' AND {TenantAdminRole} = ANY (roles) FOR UPDATE")
+        var admins = await db.Memberships.SelectFrom(
+                $"FROM platform.memberships WHERE tenant_id = {membership.TenantId} AND status = 'active' AND {TenantAdminRole} = ANY (roles) FOR UPDATE")
             .AsNoTracking().ToListAsync(ct);
         if (!admins.Any(m => m.Id != membership.Id))
         {

@@ -44,7 +44,7 @@ public sealed class PasswordSignIn(PlatformDbContext db, IPasswordHasher<UserAcc
         var now = clock.GetUtcNow();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = (await db.Users.FromSql($"SELECT * FROM platform.users WHERE email = {typed} FOR UPDATE").ToListAsync(ct))
+        var user = (await db.Users.SelectFrom($"FROM platform.users WHERE email = {typed} FOR UPDATE").ToListAsync(ct))
             .SingleOrDefault();
         var result = Attempt(user, password, now);
         db.SecurityEvents.Add(SecurityEvent.Create(now, user?.Id, typed, null, SecurityEvents.SignIn, result.Outcome switch

@@ -19,8 +19,8 @@ public sealed class RevokeInvitation(PlatformDbContext db, TenantContext tenants
         var tenantId = tenants.Required.Id;
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var invitation = (await db.Invitations.FromSql(
-                    $"SELECT * FROM platform.invitations WHERE id = {invitationId} AND tenant_id = {tenantId} FOR UPDATE")
+        var invitation = (await db.Invitations.SelectFrom(
+                    $"FROM platform.invitations WHERE id = {invitationId} AND tenant_id = {tenantId} FOR UPDATE")
                 .ToListAsync(ct)).SingleOrDefault()
             ?? throw EhrException.NotFound("Invitation " + invitationId);
         if (invitation.AcceptedAt is not null)

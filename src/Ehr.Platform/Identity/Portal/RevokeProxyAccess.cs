@@ -21,8 +21,8 @@ public sealed class RevokeProxyAccess(PlatformDbContext db, TenantContext tenant
         var tenantId = tenants.Required.Id;
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var link = (await db.PortalLinks.FromSql(
-                    $"SELECT * FROM platform.portal_links WHERE id = {linkId} AND tenant_id = {tenantId} FOR UPDATE")
+        var link = (await db.PortalLinks.SelectFrom(
+                    $"FROM platform.portal_links WHERE id = {linkId} AND tenant_id = {tenantId} FOR UPDATE")
                 .ToListAsync(ct)).SingleOrDefault()
             ?? throw EhrException.NotFound("Portal access " + linkId);
         if (link.RevokedAt is null)
