@@ -81,6 +81,11 @@ internal static class Load
                     await work(worker, random);
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
+                catch (LoadExhaustedException)
+                {
+                    // Nothing left to do: this worker stops, uncounted (the others meet the same soon after).
+                    break;
+                }
                 catch (Exception e) when (e is HttpRequestException or InvalidOperationException or Npgsql.NpgsqlException or TaskCanceledException)
                 {
                     Interlocked.Increment(ref failures);
@@ -95,6 +100,12 @@ internal static class Load
         return (latencies, clock.Elapsed, failures);
     }
 }
+
+/// <summary>
+/// Thrown by a unit of <see cref="Load"/> work when there is nothing left to do (a pool of prepared items ran out): the
+/// run ends early, and its rate is what was done over the time it took, not a failure spinning until the deadline.
+/// </summary>
+internal sealed class LoadExhaustedException() : Exception("nothing left to do");
 
 /// <summary>One measured number against its target.</summary>
 internal sealed record Metric(string Scenario, string Name, double Value, string Unit, string Target, bool? Met);

@@ -57,9 +57,14 @@ internal static class WorkflowRuntimeBench
         var startsPerSecond = (waiting - tenth) / seeding.Elapsed.TotalSeconds;
         var memoryAtAll = Memory();
 
-        // Task decisions resumed per second, with timers due meanwhile.
+        // Task decisions resumed per second, with timers due meanwhile. The decided tasks are a pool of their own
+        // (bench-decide), so the waiting instances all stay waiting while the decisions are made; the pool is sized for
+        // about 2,000 decisions a second, and a run that empties it ends early and says so.
+        var pool = Math.Max(waiting, (int)(duration.TotalSeconds * 2000));
+        System.Console.Error.WriteLine($"  starting {pool} more instances, whose tasks will be decided");
+        await StartManyAsync(host, tenant, "bench-decide", location, pool);
         var tasks = new Queue<Guid>((await ScalarsAsync(host, tenant,
-            "SELECT t.id::text FROM workflow_tasks t JOIN workflow_instances i ON i.id = t.instance_id WHERE i.definition_key = 'bench-wait' AND t.status = 'open'"))
+            "SELECT t.id::text FROM workflow_tasks t JOIN workflow_instances i ON i.id = t.instance_id WHERE i.definition_key = 'bench-decide' AND t.status = 'open'"))
             .Select(Guid.Parse));
         var lockTasks = new Lock();
         var reserved = Enumerable.Range(0, 10).Select(_ => tasks.Dequeue()).ToList();
@@ -71,14 +76,17 @@ internal static class WorkflowRuntimeBench
         }
 
         var nurse = new Actor("bench.nurse", tenant.Slug, ["nurse"], null, PurposeOfUse.Treatment);
+        // The warm-up takes at most a third of the pool; the measurement ends early if the rest run out (a
+        // fast machine decides more than --waiting allows in the time given), and says so.
+        var budget = tasks.Count / 3;
         async Task DecideNext(int worker, Random random)
         {
             Guid id;
             lock (lockTasks)
             {
-                if (!tasks.TryDequeue(out id))
+                if (budget-- <= 0 || !tasks.TryDequeue(out id))
                 {
-                    throw new InvalidOperationException("ran out of waiting tasks: give more with --waiting");
+                    throw new LoadExhaustedException();
                 }
             }
 
@@ -90,7 +98,18 @@ internal static class WorkflowRuntimeBench
         await Load.RunAsync(Concurrency, TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds)), DecideNext);
         var cpu = CpuMeter.For(databaseUrl);
         cpu.Start();
+        lock (lockTasks)
+        {
+            budget = int.MaxValue;
+        }
+
         var decisions = await Load.RunAsync(Concurrency, duration, DecideNext);
+        if (tasks.Count == 0)
+        {
+            System.Console.Error.WriteLine($"  the waiting tasks ran out after {decisions.Elapsed.TotalSeconds:F1} s of {duration.TotalSeconds:F0} s: " +
+                                           "the rate is over that time (give more with --waiting)");
+        }
+
         var resumesPerSecond = decisions.Latencies.Count / decisions.Elapsed.TotalSeconds;
         var (hostCpu, serverCpu, machineBusy) = cpu.Stop(decisions.Latencies.Count);
 
@@ -197,6 +216,7 @@ internal static class WorkflowRuntimeBench
         var task = new { id = "task", kind = "task", title = "Review", assignee = new { role = "nurse", atSubjectLocation = true }, outcomes = new[] { "approve" } };
         var taskEdges = new object[] { new { from = "start", to = "task" }, new { from = "task", outcome = "approve", to = "end" } };
         yield return ("bench-wait", Def(new { type = "manual", inputs = new { } }, [task], taskEdges));
+        yield return ("bench-decide", Def(new { type = "manual", inputs = new { } }, [task], taskEdges));
         yield return ("bench-event", Def(new { type = "event", @event = "patient.registered" }, [task], taskEdges));
         yield return ("bench-timer", Def(new { type = "manual", inputs = new { } }, [new { id = "wait", kind = "timer", duration = "PT2S" }],
             [new { from = "start", to = "wait" }, new { from = "wait", to = "end" }]));

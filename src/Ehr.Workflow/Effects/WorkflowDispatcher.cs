@@ -43,7 +43,7 @@ internal sealed class WorkflowDispatcher(
         var firing = imminentTimers.RunAsync(FireImminentAsync, options.Value.EffectConcurrency * Math.Max(1, options.Value.Parallelism), stoppingToken);
         var gate = new Lock();
         var running = new HashSet<string>(StringComparer.Ordinal);
-        var again = new HashSet<string>(StringComparer.Ordinal);
+        var again = new Dictionary<string, bool>(StringComparer.Ordinal);
         var rounds = new List<Task>();
         using var slots = new SemaphoreSlim(Math.Max(1, options.Value.Parallelism));
         try
@@ -52,13 +52,14 @@ internal sealed class WorkflowDispatcher(
             {
                 // A free slot first, then the tenant: what is signalled while every slot is busy still goes first.
                 await slots.WaitAsync(stoppingToken);
-                var (slug, signalled) = await signals.NextAsync(stoppingToken);
+                var next = await signals.NextAsync(stoppingToken);
+                var slug = next.Slug;
                 lock (gate)
                 {
                     if (!running.Add(slug))
                     {
                         // Being worked on: one more round once this one ends, however many signals came meanwhile.
-                        again.Add(slug);
+                        again[slug] = next.Events || again.GetValueOrDefault(slug);
                         slots.Release();
                         continue;
                     }
@@ -69,19 +70,20 @@ internal sealed class WorkflowDispatcher(
                 {
                     try
                     {
-                        // A swept tenant is looked at first (most have nothing to do); a round asked for again is full.
-                        var probe = !signalled;
+                        // A swept tenant is looked at first (most have nothing to do); a round asked for again is not.
+                        var round = next;
                         while (true)
                         {
-                            await WorkTenantAsync(slug, probe, stoppingToken);
-                            probe = false;
+                            await WorkTenantAsync(round, stoppingToken);
                             lock (gate)
                             {
-                                if (!again.Remove(slug) || stoppingToken.IsCancellationRequested)
+                                if (!again.Remove(slug, out var events) || stoppingToken.IsCancellationRequested)
                                 {
                                     running.Remove(slug);
                                     return;
                                 }
+
+                                round = new TenantRound(slug, Signalled: true, events);
                             }
                         }
                     }
@@ -100,19 +102,24 @@ internal sealed class WorkflowDispatcher(
     }
 
     /// <summary>
-    /// One tenant's round: start workflows on new events, then carry out every pending effect; with
-    /// <paramref name="probeFirst"/>, only if a look shows there is something to do.
+    /// One tenant's round: start workflows on new events (unless it was woken for effects alone), then carry out every
+    /// pending effect; a swept tenant only if a look shows there is something to do.
     /// </summary>
-    private async Task WorkTenantAsync(string slug, bool probeFirst, CancellationToken ct)
+    private async Task WorkTenantAsync(TenantRound round, CancellationToken ct)
     {
+        var slug = round.Slug;
         try
         {
-            if (probeFirst && !await tenants.RunAsync(slug, "workflow", sp => sp.GetRequiredService<TenantWorkProbe>().AnyAsync(ct), ct))
+            if (!round.Signalled && !await tenants.RunAsync(slug, "workflow", sp => sp.GetRequiredService<TenantWorkProbe>().AnyAsync(ct), ct))
             {
                 return;
             }
 
-            await tenants.RunAsync(slug, "workflow", sp => sp.GetRequiredService<EventConsumer>().DrainAsync(ct), ct);
+            if (round.Events)
+            {
+                await tenants.RunAsync(slug, "workflow", sp => sp.GetRequiredService<EventConsumer>().DrainAsync(ct), ct);
+            }
+
             while (!ct.IsCancellationRequested)
             {
                 var pending = await tenants.RunAsync(slug, "workflow",
@@ -208,7 +215,8 @@ internal sealed class WorkflowDispatcher(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
-                connection.Notification += (_, e) => signals.Wake(e.Payload);
+                // Events raised (the consumer reads the outbox) or effects written (only the effects worker runs).
+                connection.Notification += (_, e) => signals.Wake(e.Payload, events: e.Channel == DomainEvents.NotifyChannel);
                 await using (var listen = new NpgsqlCommand($"LISTEN {DomainEvents.NotifyChannel}; LISTEN {WorkflowSignals.EffectsChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(ct);

@@ -19,23 +19,35 @@ public sealed class WorkflowSignals : IDisposable
     private readonly Queue<string> _signalled = new();
     private readonly Queue<string> _swept = new();
 
-    // The tenants waiting, and whether each was signalled (then its entry in _swept, if any, is stale).
-    private readonly Dictionary<string, bool> _waiting = new(StringComparer.Ordinal);
+    // The tenants waiting: whether each was signalled (then its entry in _swept, if any, is stale) and whether events
+    // may be waiting for its consumer (a wake-up for effects alone needs no read of the outbox).
+    private readonly Dictionary<string, (bool Signalled, bool Events)> _waiting = new(StringComparer.Ordinal);
 
     // One release per queue entry, stale ones included: a reader that meets a stale entry waits again.
     private readonly SemaphoreSlim _entries = new(0);
 
-    /// <summary>Work for <paramref name="tenantSlug"/> was committed: its round comes before any the sweep queued.</summary>
-    public void Wake(string tenantSlug)
+    /// <summary>
+    /// Work for <paramref name="tenantSlug"/> was committed: domain events (<paramref name="events"/>) or effects only.
+    /// Its round comes before any the sweep queued.
+    /// </summary>
+    public void Wake(string tenantSlug, bool events)
     {
         lock (_gate)
         {
-            if (_waiting.TryGetValue(tenantSlug, out var signalled) && signalled)
+            if (_waiting.TryGetValue(tenantSlug, out var waiting))
             {
-                return;
+                // Signalled already: one round serves both. Swept: promoted, still looking at everything.
+                _waiting[tenantSlug] = (true, waiting.Events || events || !waiting.Signalled);
+                if (waiting.Signalled)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                _waiting[tenantSlug] = (true, events);
             }
 
-            _waiting[tenantSlug] = true;
             _signalled.Enqueue(tenantSlug);
         }
 
@@ -47,7 +59,7 @@ public sealed class WorkflowSignals : IDisposable
     {
         lock (_gate)
         {
-            if (!_waiting.TryAdd(tenantSlug, false))
+            if (!_waiting.TryAdd(tenantSlug, (false, true)))
             {
                 return;
             }
@@ -71,10 +83,10 @@ public sealed class WorkflowSignals : IDisposable
     }
 
     /// <summary>
-    /// The next tenant to work on, and whether it was signalled: signalled ones first, in the order they were
-    /// signalled, then swept ones.
+    /// The next tenant to work on, whether it was signalled (else swept) and whether its events may need reading:
+    /// signalled ones first, in the order they were signalled, then swept ones.
     /// </summary>
-    internal async Task<(string Slug, bool Signalled)> NextAsync(CancellationToken ct)
+    internal async Task<TenantRound> NextAsync(CancellationToken ct)
     {
         while (true)
         {
@@ -83,15 +95,16 @@ public sealed class WorkflowSignals : IDisposable
             {
                 if (_signalled.TryDequeue(out var slug))
                 {
+                    var signalled = _waiting[slug];
                     _waiting.Remove(slug);
-                    return (slug, true);
+                    return new TenantRound(slug, true, signalled.Events);
                 }
 
                 slug = _swept.Dequeue();
-                if (_waiting.TryGetValue(slug, out var signalled) && !signalled)
+                if (_waiting.TryGetValue(slug, out var waiting) && !waiting.Signalled)
                 {
                     _waiting.Remove(slug);
-                    return (slug, false);
+                    return new TenantRound(slug, false, true);
                 }
 
                 // Stale: the tenant was signalled after the sweep queued it, and its signalled entry was taken first.
@@ -101,3 +114,6 @@ public sealed class WorkflowSignals : IDisposable
 
     public void Dispose() => _entries.Dispose();
 }
+
+/// <summary>A tenant's turn: <see cref="Signalled"/> (else swept, so looked at first), and whether to read its events.</summary>
+internal readonly record struct TenantRound(string Slug, bool Signalled, bool Events);

@@ -222,7 +222,7 @@ public sealed class InstanceStore(TenantDbContext db, WorkflowTaskChanges taskCh
     {
         batch.BatchCommands.Add(BatchCommand("SELECT pg_notify($1, $2)", WorkflowSignals.EffectsChannel, db.Tenant.Slug));
         var slug = db.Tenant.Slug;
-        db.AfterCommit(() => signals.Wake(slug));
+        db.AfterCommit(() => signals.Wake(slug, events: false));
     }
 
     /// <summary>Adds the step's new bookmarks, timeline and effects (local ones applied, the rest queued) to <paramref name="batch"/>.</summary>
