@@ -1,15 +1,17 @@
 using Ehr.Platform.Errors;
 using Ehr.Platform.Identity;
+using Ehr.Platform.Identity.Accounts;
 
 namespace Ehr.Workflow.Tasks;
 
 /// <summary>
 /// Hands an open task to one person (<c>workflow.task</c>): by one of its assignees (its claimer, when claimed), or by a
 /// holder of <c>workflow.manage</c>. The task becomes that user's, unclaimed; the timeline records who delegated it, to
-/// whom and why (a comment of up to 2000 characters, optional). The user id is not checked against the tenant's
-/// members: the platform's membership list is not the tenant's to read; a wrong id leaves the task to escalation.
+/// whom and why (a comment of up to 2000 characters, optional). The user must be one of the tenant's staff (an active
+/// membership of an active account, as the staff directory lists them): a task handed to a mistyped id, a patient or
+/// someone who has left would wait on nobody until it escalates.
 /// </summary>
-public sealed class DelegateWorkflowTask(WorkflowTaskActs acts)
+public sealed class DelegateWorkflowTask(WorkflowTaskActs acts, StaffMembers staff)
 {
     public const int MaxComment = 2000;
 
@@ -38,7 +40,17 @@ public sealed class DelegateWorkflowTask(WorkflowTaskActs acts)
             throw EhrException.Validation(errors);
         }
 
-        return acts.ChangeAsync(id, expectedVersion, WorkflowTaskChangeKinds.Delegated, "workflow.task.delegate", (task, actor) =>
+        return DelegateAsync(id, to!, why, expectedVersion, ct);
+    }
+
+    private async Task<WorkflowTaskView> DelegateAsync(Guid id, string to, string? why, int? expectedVersion, CancellationToken ct)
+    {
+        if (!await staff.IncludeAsync(to, ct))
+        {
+            throw EhrException.Validation([new FieldError("userId", ErrorCodes.UnknownReference, "No one on this practice's staff has that user id.")]);
+        }
+
+        return await acts.ChangeAsync(id, expectedVersion, WorkflowTaskChangeKinds.Delegated, "workflow.task.delegate", (task, actor) =>
         {
             if (!acts.Actors.Has(Permissions.WorkflowManage))
             {

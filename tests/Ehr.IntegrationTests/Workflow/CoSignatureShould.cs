@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ehr.IntegrationTests.Forms;
 using Ehr.IntegrationTests.Infrastructure;
 using Ehr.Platform.Tenancy;
 using static Ehr.IntegrationTests.Workflow.WorkflowGraph;
@@ -115,7 +116,9 @@ public sealed class CoSignatureShould : IAsyncLifetime
         var task = await TaskForAsync(_physician, note);
         var id = task["id"]!.GetValue<string>();
         using var nurse = _host.Client(_host.Token(_tenant.Slug, "rn.kim", "nurse"));
-        using var otherPhysician = _host.Client(_host.Token(_tenant.Slug, "dr.ng", "physician"));
+        // A colleague on the practice's staff (a task is delegated to staff only).
+        var ng = (await _host.CreateNamedAsync(_tenant, "Dr Ng", "physician")).Id.ToString();
+        using var otherPhysician = _host.Client(_host.Token(_tenant.Slug, ng, "physician"));
         using var biller = _host.Client(_host.Token(_tenant.Slug, "bill.o", "biller"));
         var elsewhere = (await _admin.GraphQLAsync("{ locations { id code } }")).Data("locations").AsArray()
             .First(l => l!["id"]!.GetValue<string>() != task["assigneeLocation"]!.GetValue<string>())!["id"]!.GetValue<string>();
@@ -128,7 +131,7 @@ public sealed class CoSignatureShould : IAsyncLifetime
             t => t!["id"]!.GetValue<string>() == id);
 
         var claimed = (await otherPhysician.GraphQLAsync(Claim, new { id })).Data("claimWorkflowTask");
-        Assert.Equal(("claimed", "dr.ng"), (claimed["status"]!.GetValue<string>(), claimed["claimedBy"]!.GetValue<string>()));
+        Assert.Equal(("claimed", ng), (claimed["status"]!.GetValue<string>(), claimed["claimedBy"]!.GetValue<string>()));
         Assert.Equal("TASK_CLAIMED", (await _physician.GraphQLAsync(Complete, new { id, outcome = "approve" })).Code);
 
         var noComment = await otherPhysician.GraphQLAsync(Complete, new { id, outcome = "returnForChanges" });
@@ -144,9 +147,21 @@ public sealed class CoSignatureShould : IAsyncLifetime
             $"SELECT count(*) FROM workflow_history WHERE instance_id = '{task["instanceId"]!.GetValue<string>()}' AND what = 'task.decided'"));
 
         var released = (await otherPhysician.GraphQLAsync(Release, new { id })).Data("releaseWorkflowTask");
-        var delegated = (await _physician.GraphQLAsync(DelegateTask, new { id, user = "dr.ng", comment = "your patient" })).Data("delegateWorkflowTask");
+        // Only to someone on the staff: an id that names nobody here is refused, and the task stays as it was.
+        var nobody = await _physician.GraphQLAsync(DelegateTask, new { id, user = "dr.nobody", comment = "your patient" });
+        Assert.Equal(("VALIDATION_FAILED", "userId", "UNKNOWN_REFERENCE"), (nobody.Code, nobody.FieldPaths.Single(), nobody.Fields()[0]["code"]!.GetValue<string>()));
+        var left = await _host.CreateNamedAsync(_tenant, "Dr Left", "physician");
+        await _host.ChangeMembershipAsync(left, (m, now) => m.Deactivate(now));
+        var patient = await _host.CreateNamedAsync(_tenant, "Pat Portal", "patient");
+        foreach (var refused in new[] { left.Id, patient.Id })
+        {
+            Assert.Equal("UNKNOWN_REFERENCE", (await _physician.GraphQLAsync(DelegateTask, new { id, user = refused.ToString() })).Fields()[0]["code"]!.GetValue<string>());
+        }
+
+        Assert.Equal(0, await CountAsync(_host, _tenant, $"SELECT count(*) FROM workflow_history WHERE instance_id = '{task["instanceId"]!.GetValue<string>()}' AND what = 'task.delegated'"));
+        var delegated = (await _physician.GraphQLAsync(DelegateTask, new { id, user = ng, comment = "your patient" })).Data("delegateWorkflowTask");
         Assert.Equal("open", released["status"]!.GetValue<string>());
-        Assert.Equal(("dr.ng", null), (delegated["assigneeUser"]!.GetValue<string>(), delegated["assigneeRole"]?.GetValue<string>()));
+        Assert.Equal((ng, null), (delegated["assigneeUser"]!.GetValue<string>(), delegated["assigneeRole"]?.GetValue<string>()));
         Assert.Equal("TASK_NOT_ASSIGNED", (await _physician.GraphQLAsync(Complete, new { id, outcome = "approve" })).Code);
         var returned = (await otherPhysician.GraphQLAsync(Complete, new { id, outcome = "returnForChanges", comment = "Add the exam findings." }))
             .Data("completeWorkflowTask");

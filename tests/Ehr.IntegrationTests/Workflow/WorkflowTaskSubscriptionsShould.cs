@@ -68,8 +68,11 @@ public sealed class WorkflowTaskSubscriptionsShould : IAsyncLifetime
     public async Task DeliverNothingOfATaskForAnotherRoleOrLocationUntilItIsGivenToThem()
     {
         var elsewhere = await OtherLocationAsync();
-        await using var nurse = await GraphQLSocket.OpenAsync(_host, _host.Token(_tenant.Slug, "rn.live", "nurse"));
-        await using var far = await GraphQLSocket.OpenAsync(_host, _host.LocationToken(_tenant.Slug, "dr.far", [elsewhere], "physician"));
+        // Tasks are delegated to the practice's staff: these two are.
+        var rn = (await _host.CreateNamedAsync(_tenant, "Rn Live", "nurse")).Id.ToString();
+        var drFar = (await _host.CreateNamedAsync(_tenant, "Dr Far", "physician")).Id.ToString();
+        await using var nurse = await GraphQLSocket.OpenAsync(_host, _host.Token(_tenant.Slug, rn, "nurse"));
+        await using var far = await GraphQLSocket.OpenAsync(_host, _host.LocationToken(_tenant.Slug, drFar, [elsewhere], "physician"));
         await nurse.SubscribeAsync("tasks", Follow);
         await far.SubscribeAsync("tasks", Follow);
         Assert.Empty(await nurse.BarrierAsync());
@@ -78,19 +81,19 @@ public sealed class WorkflowTaskSubscriptionsShould : IAsyncLifetime
         var note = await SignedNoteAsync(_np, _patient);
         var task = await TaskForAsync(_physician, note);
         Assert.NotEqual(elsewhere.ToString(), task["assigneeLocation"]!.GetValue<string>());
-        using var nurseClient = _host.Client(_host.Token(_tenant.Slug, "rn.live", "nurse"));
-        (await _physician.GraphQLAsync(DelegateTask, new { id = task["id"]!.GetValue<string>(), user = "rn.live", comment = "please check" }))
+        using var nurseClient = _host.Client(_host.Token(_tenant.Slug, rn, "nurse"));
+        (await _physician.GraphQLAsync(DelegateTask, new { id = task["id"]!.GetValue<string>(), user = rn, comment = "please check" }))
             .Data("delegateWorkflowTask");
 
         // The nurse's first message is the delegation, not the creation: a physicians' task never reached her.
         var given = Changed(await nurse.ExpectAsync("next", "tasks"));
-        Assert.Equal(("rn.live", "open"), (given["assigneeUser"]!.GetValue<string>(), given["status"]!.GetValue<string>()));
+        Assert.Equal((rn, "open"), (given["assigneeUser"]!.GetValue<string>(), given["status"]!.GetValue<string>()));
 
-        (await nurseClient.GraphQLAsync(DelegateTask, new { id = task["id"]!.GetValue<string>(), user = "dr.far", comment = "yours" }))
+        (await nurseClient.GraphQLAsync(DelegateTask, new { id = task["id"]!.GetValue<string>(), user = drFar, comment = "yours" }))
             .Data("delegateWorkflowTask");
         // The physician at another location hears of it only once it is his; the nurse hears it left her inbox.
         var his = Changed(await far.ExpectAsync("next", "tasks"));
-        Assert.Equal("dr.far", his["assigneeUser"]!.GetValue<string>());
+        Assert.Equal(drFar, his["assigneeUser"]!.GetValue<string>());
         var gone = (await nurse.ExpectAsync("next", "tasks"))["payload"]!["data"]!["workflowTaskChanged"]!;
         Assert.Equal((task["id"]!.GetValue<string>(), null), (gone["taskId"]!.GetValue<string>(), gone["task"]));
     }

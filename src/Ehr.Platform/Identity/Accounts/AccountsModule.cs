@@ -34,6 +34,7 @@ public static class AccountsModule
         services.AddScoped<TenantAuditOfPlatformChange>();
         services.AddScoped<ListMembers>();
         services.AddScoped<SearchStaffDirectory>();
+        services.AddScoped<StaffMembers>();
         services.AddScoped<ListInvitations>();
         services.AddScoped<InvitationLinks>();
         services.AddScoped<InviteUser>();

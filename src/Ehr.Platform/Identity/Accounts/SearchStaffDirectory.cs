@@ -1,7 +1,6 @@
 using Ehr.Platform.Audit;
 using Ehr.Platform.Errors;
 using Ehr.Platform.Persistence;
-using Ehr.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ehr.Platform.Identity.Accounts;
@@ -17,7 +16,7 @@ public sealed record StaffMember(string UserId, string DisplayName, IReadOnlyLis
 /// <c>user.read</c> (<see cref="ListMembers"/>). Patients are refused even if a role would let them in. Each call is
 /// audited (<c>staff.directory.search</c>: whether a search was given, how many ids, how many returned).
 /// </summary>
-public sealed class SearchStaffDirectory(PlatformDbContext platform, TenantDbContext db, TenantContext tenant, ActorContext actors, AuditTrail audit)
+public sealed class SearchStaffDirectory(PlatformDbContext platform, StaffMembers members, TenantDbContext db, ActorContext actors, AuditTrail audit)
 {
     public const int MaxResults = 100;
     public const int MaxIds = 200;
@@ -53,12 +52,9 @@ public sealed class SearchStaffDirectory(PlatformDbContext platform, TenantDbCon
             throw EhrException.Validation(errors);
         }
 
-        var tenantId = tenant.Required.Id;
         var staff =
-            from m in platform.Memberships.AsNoTracking()
+            from m in members.Active()
             join u in platform.Users.AsNoTracking() on m.UserId equals u.Id
-            where m.TenantId == tenantId && m.Status == MembershipStatus.Active && u.Status == UserStatus.Active
-                  && !m.Roles.Contains(Permissions.PatientRole) && !m.Roles.Contains(Permissions.ApiClientRole)
             select new { m, u };
         if (ids is not null)
         {
