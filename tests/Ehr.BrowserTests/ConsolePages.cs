@@ -4,7 +4,7 @@ using OtpNet;
 
 namespace Ehr.BrowserTests;
 
-/// <summary>Signing in and waiting for live pages, for the browser test classes added after <see cref="ConsoleShould"/>.</summary>
+/// <summary>Signing in, waiting for live pages and keeping screenshots: what every browser test class uses.</summary>
 internal static class ConsolePages
 {
     /// <summary>Waits until the page's circuit is connected, so clicks reach their handlers.</summary>

@@ -3,6 +3,7 @@ using Ehr.IntegrationTests.Infrastructure;
 using Ehr.Platform.Tenancy;
 using Microsoft.Playwright;
 using OtpNet;
+using static Ehr.BrowserTests.ConsolePages;
 
 namespace Ehr.BrowserTests;
 
@@ -31,13 +32,6 @@ public sealed partial class ConsoleShould : IAsyncLifetime
     }
 
     private string Url(string path) => _console.Url(path);
-
-    /// <summary>Waits until the page's circuit is connected, so clicks reach their handlers.</summary>
-    private static Task LiveAsync(IPage page) =>
-        page.GetByTestId("interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
-
-    private static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ScreenshotDir, name + ".png"), FullPage = true });
 
     /// <summary>Signs a tenant admin in for the first time: password, MFA set-up (the policy requires it), console.</summary>
     private async Task<(IPage Page, Totp Totp)> SignInAdminAsync(IBrowserContext context, Person admin)

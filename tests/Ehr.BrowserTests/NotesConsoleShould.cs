@@ -201,9 +201,9 @@ public sealed partial class NotesConsoleShould(NotesConsoleFixture fixture) : IC
         await using var adminContext = await _console.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1440, Height = 1000 } });
         var (page, _) = await SignInAsync(adminContext, _host, admin, setUpMfa: true);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Test Person" })).ToBeVisibleAsync();
+        await LiveAsync(page);
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Note templates" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("standard-soap-progress-note")).ToHaveTextAsync("published v1");
-        await LiveAsync(page);
         await page.GetByTestId("template-soap-progress-note").ClickAsync();
         await Assertions.Expect(page.GetByTestId("status-standard-1")).ToHaveTextAsync("published (in force)");
         await LiveAsync(page);

@@ -21,11 +21,12 @@ public sealed class TestHost : IAsyncDisposable
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static TestHost? _shared;
 
-    private TestHost(WebApplication app, Uri address, string dataDir)
+    private TestHost(WebApplication app, Uri address, string dataDir, string logFile)
     {
         App = app;
         Address = address;
         DataDir = dataDir;
+        LogFile = logFile;
     }
 
     public WebApplication App { get; }
@@ -33,6 +34,12 @@ public sealed class TestHost : IAsyncDisposable
     public Uri Address { get; }
 
     public string DataDir { get; }
+
+    /// <summary>
+    /// The host's warnings and errors, as the console sink writes them (a test host's console output is not shown):
+    /// under <c>EHR_TEST_LOG_DIR</c>, which <c>./ehr test</c> sets, keeps and prints from when a test fails.
+    /// </summary>
+    public string LogFile { get; }
 
     public IServiceProvider Services => App.Services;
 
@@ -65,6 +72,10 @@ public sealed class TestHost : IAsyncDisposable
         // The cluster's key-ring certificate where the host (and any CLI verb run with this data directory) looks.
         Directory.CreateDirectory(Path.Combine(dataDir, "keys"));
         File.Copy(TestDatabase.KeyRingCertificate, Path.Combine(dataDir, "keys", "data-protection.pfx"));
+        var logDir = Environment.GetEnvironmentVariable("EHR_TEST_LOG_DIR") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(AppContext.BaseDirectory, "TestResults", "server-logs");
+        var logFile = Path.Combine(Directory.CreateDirectory(logDir).FullName, $"host-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..8]}.log");
         var overrides = new Dictionary<string, string?>
         {
             ["Database:Url"] = TestDatabase.Url,
@@ -72,6 +83,9 @@ public sealed class TestHost : IAsyncDisposable
             ["Jobs:RunServer"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:WriteTo:0:Name"] = "File",
+            ["Serilog:WriteTo:0:Args:path"] = logFile,
+            ["Serilog:WriteTo:0:Args:outputTemplate"] = "{Timestamp:HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}",
             ["StarterPacks:Directory"] = Path.Combine(TestDatabase.RepoRoot, "tenant-templates"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -81,7 +95,7 @@ public sealed class TestHost : IAsyncDisposable
 
         var (app, address) = await EhrHost.StartOnLoopbackAsync(overrides,
             clock is null ? null : services => services.AddSingleton(clock));
-        return new TestHost(app, address, dataDir);
+        return new TestHost(app, address, dataDir, logFile);
     }
 
     /// <summary>A new tenant with a unique slug (prefix + random suffix) from a starter pack.</summary>
