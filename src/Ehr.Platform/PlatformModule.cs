@@ -150,18 +150,22 @@ public static class PlatformModule
         services.AddEhrClientRateLimits(configuration);
 
         services.AddSingleton<AuditVerificationJobs>();
-        services.AddHangfire((sp, c) => c
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                o => o.UseNpgsqlConnection(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.BuildConnectionString()),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    QueuePollInterval = sp.GetRequiredService<IOptions<JobsOptions>>().Value.QueuePollInterval,
-                }));
+        services.AddHangfire((sp, c) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(
+                    o => o.UseNpgsqlConnection(database.BuildConnectionString()),
+                    new PostgreSqlStorageOptions
+                    {
+                        SchemaName = database.JobsSchema,
+                        // Installed by the platform migration, under a lock (hosts starting together raced to create it).
+                        PrepareSchemaIfNecessary = false,
+                        QueuePollInterval = sp.GetRequiredService<IOptions<JobsOptions>>().Value.QueuePollInterval,
+                    });
+        });
         var jobs = configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         if (jobs.RunServer)
         {

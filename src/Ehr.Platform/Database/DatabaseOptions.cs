@@ -16,6 +16,9 @@ public sealed class DatabaseOptions
     /// <summary>The NOLOGIN role that owns every schema; the login role is a member and sets it only to run DDL.</summary>
     public string OwnerRole { get; set; } = "ehr_owner";
 
+    /// <summary>The schema of the job store (Hangfire's tables); the platform migration installs and upgrades it.</summary>
+    public string JobsSchema { get; set; } = "hangfire";
+
     /// <summary>Parallel tenants during <c>migrate</c>.</summary>
     public int MigrationParallelism { get; set; } = 4;
 

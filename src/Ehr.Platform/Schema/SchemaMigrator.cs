@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ehr.Platform.Database;
 using Ehr.Platform.Tenancy;
+using Hangfire.PostgreSql;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,6 +16,7 @@ namespace Ehr.Platform.Schema;
 public sealed class SchemaMigrator
 {
     private const long PlatformLockKey = 0x6568725f706c6174; // "ehr_plat"
+    private const long JobsLockKey = 0x6568725f6a6f6273; // "ehr_jobs"
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TenantCatalog _catalog;
@@ -67,6 +69,26 @@ public sealed class SchemaMigrator
         }
 
         await tx.CommitAsync(ct);
+        await InstallJobStoreAsync(ct);
+    }
+
+    /// <summary>
+    /// The job store's tables, installed and upgraded here, one host at a time, rather than by each host's job storage
+    /// as it starts: hosts started together on a new database raced to create the schema (a duplicate-schema error, then
+    /// a half-run upgrade). Hangfire's installer runs its own transactions, so the lock is a session lock.
+    /// </summary>
+    private async Task InstallJobStoreAsync(CancellationToken ct)
+    {
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        await ExecAsync(conn, $"SELECT pg_advisory_lock({JobsLockKey})", ct);
+        try
+        {
+            PostgreSqlObjectsInstaller.Install(conn, _options.JobsSchema);
+        }
+        finally
+        {
+            await ExecAsync(conn, $"SELECT pg_advisory_unlock({JobsLockKey})", CancellationToken.None);
+        }
     }
 
     /// <summary>The platform's applied migration count, or -1 when the platform schema does not exist yet.</summary>
