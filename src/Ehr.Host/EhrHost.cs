@@ -133,6 +133,8 @@ public static class EhrHost
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    // Each host its own logger (preserveStaticLogger): otherwise every host of a process (the tests', the benchmark's)
+    // writes through the static Log.Logger, which is the last-started host's, sinks and all.
     private static void ConfigureLogging(IHostBuilder host, IConfiguration configuration) =>
         host.UseSerilog((_, log) =>
         {
@@ -145,7 +147,7 @@ public static class EhrHost
             {
                 log.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}");
             }
-        });
+        }, preserveStaticLogger: true);
 
     /// <summary>Traces and metrics are always collected; they leave the process only when an OTLP endpoint is configured.</summary>
     private static void AddTelemetry(IServiceCollection services, ConfigurationManager configuration)
