@@ -138,8 +138,7 @@ public sealed partial class ConsoleNavigationShould(NotesConsoleFixture fixture)
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            await using var stream = new FileStream(_host.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var text = await new StreamReader(stream).ReadToEndAsync();
+            var text = await _host.ReadLogAsync();
             var at = text.IndexOf($"(reference {reference})", StringComparison.Ordinal);
             if (at >= 0)
             {

@@ -41,6 +41,18 @@ public sealed class TestHost : IAsyncDisposable
     /// </summary>
     public string LogFile { get; }
 
+    /// <summary>What the host has logged to <see cref="LogFile"/> so far (each entry is flushed as it is written).</summary>
+    public async Task<string> ReadLogAsync()
+    {
+        if (!File.Exists(LogFile))
+        {
+            return "";
+        }
+
+        await using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+
     public IServiceProvider Services => App.Services;
 
     /// <summary>The assembly-wide host, with a job server polling fast so job tests finish quickly.</summary>

@@ -16,18 +16,7 @@ public sealed class HostLogShould
 
         first.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ehr.Tests.HostLog").LogWarning("first host {Marker}", marker);
 
-        Assert.Contains(marker, await ReadAsync(first.LogFile), StringComparison.Ordinal);
-        Assert.DoesNotContain(marker, await ReadAsync(second.LogFile), StringComparison.Ordinal);
-    }
-
-    private static async Task<string> ReadAsync(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return "";
-        }
-
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return await new StreamReader(stream).ReadToEndAsync();
+        Assert.Contains(marker, await first.ReadLogAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(marker, await second.ReadLogAsync(), StringComparison.Ordinal);
     }
 }
